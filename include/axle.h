@@ -1,0 +1,11 @@
+/*
+ * axle.h — everything public in axle. Each module also has its own header
+ * under axle/ for programs that want only part of it.
+ */
+#ifndef AXLE_H
+#define AXLE_H
+
+#include "axle/base.h"
+#include "axle/bytes.h"
+
+#endif /* AXLE_H */
