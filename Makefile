@@ -155,7 +155,7 @@ fuzz: $(FUZZ_BINS)
 	  n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
 	  seeds=; [ -d fuzz/corpus/$$n ] && seeds=fuzz/corpus/$$n; \
 	  echo "== $$n ($(FUZZ_TIME)s)"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 build/fuzz/corpus-$$n $$seeds || exit 1; \
+	  $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n $$seeds || exit 1; \
 	done
 
 # ---- install ------------------------------------------------------------
