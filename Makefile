@@ -128,6 +128,9 @@ test: all $(TEST_BIN)
 	sh mk/depguard.sh $(BUILD)/libaxle.a "$(SANITIZE)"
 	sh mk/depguard-selftest.sh "$(CC)"
 	+$(if $(SANITIZE),@echo "install check: skipped under SANITIZE",sh mk/check-install.sh "$(CC)")
+	@echo "== every suite on the poll backend"
+	AXLE_BACKEND=poll $(TEST_BIN)
+	@echo "== every suite on the default backend"
 	$(TEST_BIN)
 
 # ---- benchmarks ---------------------------------------------------------
