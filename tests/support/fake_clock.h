@@ -26,7 +26,7 @@ static inline void fake_clock_advance_ms(fake_clock *c, uint64_t ms)
 /* Loop options using c, starting at an arbitrary non-zero time. */
 static inline void fake_clock_options(fake_clock *c, ax_loop_options *o)
 {
-    c->ns = 1000000000u * 1000u;
+    c->ns = UINT64_C(1000000000) * 1000u + 12345678u; /* not 64 ms aligned */
     ax_loop_options_init(o);
     o->clock_ns = fake_clock_read;
     o->clock_ud = c;
