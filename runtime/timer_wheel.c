@@ -245,93 +245,86 @@ size_t ax__wheel_advance(ax__wheel *w, uint64_t now, ax__timer_list *out)
 
 /* ---- debug hooks -------------------------------------------------------- */
 
-/* Walks a list checking its links and that each entry's `where` is `where`;
- * adds the entries to *seen and gives up once there are more than `limit`
- * (a corrupted list may not come back to its head). */
-static int check_links(const ax__timer_list *l, uint32_t where, size_t limit,
-                       size_t *seen)
+/* Is e where its `where` says, and is that where the placement rule (or the
+ * due list's) puts its deadline at the current time? */
+static int check_entry(const ax__wheel *w, const ax__timer_link *e, uint32_t where)
+{
+    if (e->where != where)
+        return AX__WHEEL_BAD_WHERE;
+    if (where == AX__TIMER_DUE)
+        return e->deadline == w->now ? 0 : AX__WHEEL_BAD_PLACE;
+    if (e->deadline <= w->now)
+        return AX__WHEEL_BAD_PLACE;
+    unsigned level = level_of(e->deadline, w->now);
+    if (where == AX__TIMER_OVERFLOW) {
+        if (level < AX__WHEEL_LEVELS)
+            return AX__WHEEL_BAD_PLACE;
+        return e->deadline >= w->overflow_min ? 0 : AX__WHEEL_BAD_OVERFLOW;
+    }
+    unsigned i = where - AX__TIMER_SLOT0;
+    if (level != i / AX__WHEEL_SLOTS || digit(e->deadline, level) != i % AX__WHEEL_SLOTS)
+        return AX__WHEEL_BAD_PLACE;
+    return 0;
+}
+
+/* Walks a list once, checking its links and each entry; adds its entries
+ * to *seen and gives up when there are more than w->count in all (a
+ * corrupted list may never come back to its head). */
+static int check_list(const ax__wheel *w, const ax__timer_list *l, uint32_t where,
+                      size_t *seen)
 {
     const ax__timer_link *prev = &l->head;
     for (const ax__timer_link *e = l->head.next; e != &l->head; e = e->next) {
-        if (e == NULL || e->prev != prev || ++*seen > limit)
+        if (e == NULL || e->prev != prev || ++*seen > w->count)
             return AX__WHEEL_BAD_LINK;
-        if (e->where != where)
-            return AX__WHEEL_BAD_WHERE;
+        int rc = check_entry(w, e, where);
+        if (rc != 0)
+            return rc;
         prev = e;
     }
     return l->head.prev == prev ? 0 : AX__WHEEL_BAD_LINK;
 }
 
-/* Every entry of slot (level, slot) is where a fresh insert would put it. */
-static int check_slot(const ax__wheel *w, unsigned level, unsigned slot)
+static int check_bitmaps(const ax__wheel *w)
 {
-    const ax__timer_list *l = &w->slots[level][slot];
-    bool bit = (w->occupied[level] >> slot & 1) != 0;
-    if (bit == ax__timer_list_empty(l))
-        return AX__WHEEL_BAD_BITMAP;
-    for (const ax__timer_link *e = l->head.next; e != &l->head; e = e->next) {
-        if (e->deadline <= w->now || level_of(e->deadline, w->now) != level ||
-            digit(e->deadline, level) != slot)
-            return AX__WHEEL_BAD_PLACE;
+    for (unsigned level = 0; level < AX__WHEEL_LEVELS; level++) {
+        for (unsigned slot = 0; slot < AX__WHEEL_SLOTS; slot++) {
+            bool bit = (w->occupied[level] >> slot & 1) != 0;
+            if (bit == ax__timer_list_empty(&w->slots[level][slot]))
+                return AX__WHEEL_BAD_BITMAP;
+        }
     }
     return 0;
 }
 
-static int check_overflow(const ax__wheel *w)
+/* The overflow bound must lie in a later 2^36 block than the current time,
+ * or the wheel would plan a wakeup in the past. */
+static int check_overflow_bound(const ax__wheel *w)
 {
-    const ax__timer_list *l = &w->overflow;
-    if (ax__timer_list_empty(l))
+    if (ax__timer_list_empty(&w->overflow))
         return 0;
-    /* The bound must lie in a later 2^36 block, or the wheel would wake at
-     * a time that is already past. */
     if (w->overflow_min <= w->now ||
         level_of(w->overflow_min, w->now) < AX__WHEEL_LEVELS)
         return AX__WHEEL_BAD_OVERFLOW;
-    for (const ax__timer_link *e = l->head.next; e != &l->head; e = e->next) {
-        if (e->deadline <= w->now || level_of(e->deadline, w->now) < AX__WHEEL_LEVELS)
-            return AX__WHEEL_BAD_PLACE;
-        if (e->deadline < w->overflow_min)
-            return AX__WHEEL_BAD_OVERFLOW;
-    }
-    return 0;
-}
-
-static int check_due(const ax__wheel *w)
-{
-    const ax__timer_list *l = &w->due;
-    for (const ax__timer_link *e = l->head.next; e != &l->head; e = e->next) {
-        if (e->deadline != w->now)
-            return AX__WHEEL_BAD_PLACE;
-    }
     return 0;
 }
 
 int ax__wheel_validate(const ax__wheel *w)
 {
     size_t seen = 0;
-    int rc = check_links(&w->due, AX__TIMER_DUE, w->count, &seen);
+    int rc = check_list(w, &w->due, AX__TIMER_DUE, &seen);
     if (rc == 0)
-        rc = check_links(&w->overflow, AX__TIMER_OVERFLOW, w->count, &seen);
-    for (unsigned level = 0; rc == 0 && level < AX__WHEEL_LEVELS; level++) {
-        for (unsigned slot = 0; rc == 0 && slot < AX__WHEEL_SLOTS; slot++)
-            rc = check_links(&w->slots[level][slot],
-                             AX__TIMER_SLOT0 + level * AX__WHEEL_SLOTS + slot,
-                             w->count, &seen);
-    }
-    if (rc != 0)
-        return rc;
-    /* The links are sound, so the lists can be walked freely from here. */
-    if (seen != w->count)
-        return AX__WHEEL_BAD_COUNT;
-    if ((rc = check_due(w)) != 0 || (rc = check_overflow(w)) != 0)
-        return rc;
-    for (unsigned level = 0; level < AX__WHEEL_LEVELS; level++) {
-        for (unsigned slot = 0; slot < AX__WHEEL_SLOTS; slot++) {
-            if ((rc = check_slot(w, level, slot)) != 0)
-                return rc;
-        }
-    }
-    return 0;
+        rc = check_list(w, &w->overflow, AX__TIMER_OVERFLOW, &seen);
+    for (unsigned i = 0; rc == 0 && i < AX__WHEEL_LEVELS * AX__WHEEL_SLOTS; i++)
+        rc = check_list(w, &w->slots[i / AX__WHEEL_SLOTS][i % AX__WHEEL_SLOTS],
+                        AX__TIMER_SLOT0 + i, &seen);
+    if (rc == 0 && seen != w->count)
+        rc = AX__WHEEL_BAD_COUNT;
+    if (rc == 0)
+        rc = check_bitmaps(w);
+    if (rc == 0)
+        rc = check_overflow_bound(w);
+    return rc;
 }
 
 static void dump_list(const ax__timer_list *l, const char *name, FILE *fp)

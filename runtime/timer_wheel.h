@@ -52,9 +52,9 @@
  * stretches of any length (a loop that slept 10 s, a 49-day jump) are skipped
  * in one step. No allocation: entries are the caller's ax__timer_link.
  *
- * Memory: about 12.5 KB per wheel (one 32-byte list head per slot). The wheel
+ * Memory: about 12 KB per wheel (one 32-byte list head per slot). The wheel
  * holds pointers to itself (list sentinels): it must not be copied or moved
- * after ax__wheel_init.
+ * after ax__wheel_init. An entry belongs to one wheel at a time.
  */
 #ifndef AXLE_RUNTIME_TIMER_WHEEL_H
 #define AXLE_RUNTIME_TIMER_WHEEL_H
@@ -146,7 +146,9 @@ static inline ax__timer_link *ax__timer_list_pop(ax__timer_list *l)
 
 /* ---- the wheel ---------------------------------------------------------- */
 
-/* An empty wheel whose current time is now_ms. */
+/* An empty wheel whose current time is now_ms. Entries still queued in a
+ * wheel that is initialized again are abandoned, links and all: reset them
+ * with ax__timer_link_init before using them again. */
 void ax__wheel_init(ax__wheel *w, uint64_t now_ms);
 
 /* Queues e to expire at deadline (ms, on the clock of ax__wheel_advance's
