@@ -134,9 +134,27 @@ test: all $(TEST_BIN)
 	$(TEST_BIN)
 
 # ---- benchmarks ---------------------------------------------------------
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libaxle.a $(FLAGS_STAMP)
+# libuv, when pkg-config finds it, is an optional comparator for the
+# benchmarks only (bench/loop.c tests AX_HAVE_LIBUV); the library and the
+# tests never see it. Read when a bench recipe runs, so other targets never
+# ask pkg-config. The stamp holds the result, so installing or removing
+# libuv rebuilds the benchmarks.
+BENCH_UV = $(shell pkg-config --exists libuv 2>/dev/null && echo yes)
+BENCH_UV_CFLAGS = $(if $(BENCH_UV),-DAX_HAVE_LIBUV $(shell pkg-config --cflags libuv))
+BENCH_UV_LIBS = $(if $(BENCH_UV),$(shell pkg-config --libs libuv))
+BENCH_UV_STAMP := $(BUILD)/bench/.libuv
+
+$(BENCH_UV_STAMP): bench-libuv-check
 	@mkdir -p $(@D)
-	$(CC) $(AX_CPPFLAGS) -Ibench $(AX_CFLAGS) $(AX_LDFLAGS) -o $@ $< $(BUILD)/libaxle.a $(LIBS)
+	@echo '$(BENCH_UV_CFLAGS) $(BENCH_UV_LIBS)' | cmp -s - $@ || \
+	  echo '$(BENCH_UV_CFLAGS) $(BENCH_UV_LIBS)' > $@
+
+.PHONY: bench-libuv-check
+bench-libuv-check:
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libaxle.a $(FLAGS_STAMP) $(BENCH_UV_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(AX_CPPFLAGS) -Ibench $(BENCH_UV_CFLAGS) $(AX_CFLAGS) $(AX_LDFLAGS) -o $@ $< $(BUILD)/libaxle.a $(BENCH_UV_LIBS) $(LIBS)
 
 .PHONY: bench
 bench: $(BENCH_BINS)
