@@ -85,7 +85,10 @@ static int loop_open(ax_loop *loop, const ax_loop_options *o)
                                     sizeof(ax__event));
     if (loop->events == NULL)
         return AX_ENOMEM;
-    int rc = loop->backend->init(loop);
+    int rc = ax__inbox_init(loop, o->max_posts == 0 ? DEFAULT_MAX_POSTS : o->max_posts);
+    if (rc < 0)
+        return rc;
+    rc = loop->backend->init(loop);
     if (rc < 0)
         return rc;
     return ax__wakeup_open(loop);
@@ -113,9 +116,9 @@ int ax_loop_new(const ax_loop_options *o, ax_loop **out)
     loop->wake_rfd = loop->wake_wfd = -1;
     loop->clock_ns = o->clock_ns != NULL ? o->clock_ns : monotonic_ns;
     loop->clock_ud = o->clock_ud;
-    loop->max_posts = o->max_posts == 0 ? DEFAULT_MAX_POSTS : o->max_posts;
     pthread_mutex_init(&loop->inbox.mu, NULL);
-    atomic_init(&loop->inbox.pending, 0);
+    atomic_init(&loop->inbox.ndone, 0);
+    atomic_init(&loop->inbox.wake_pending, false);
     atomic_init(&loop->inbox.stop, false);
     loop->now_ns = loop->clock_ns(loop->clock_ud);
     ax__wheel_init(&loop->wheel, loop->now_ns / 1000000u);
@@ -183,12 +186,20 @@ int ax_loop_backend_fd(const ax_loop *loop)
     return loop->backend->fd(loop);
 }
 
-int ax_loop_backend_timeout(const ax_loop *loop)
+/* How long the loop may sleep: posts wake it through its descriptor. */
+static int sleep_timeout(ax_loop *loop)
 {
-    if (loop->stop || ax__defers_pending(loop) ||
-        atomic_load_explicit(&((ax_loop *)loop)->inbox.pending, memory_order_relaxed) > 0)
+    if (loop->stop || ax__defers_pending(loop) || loop->inbox.retry)
         return 0;
     return ax__timers_timeout(loop);
+}
+
+int ax_loop_backend_timeout(const ax_loop *loop)
+{
+    ax_loop *l = (ax_loop *)loop; /* reads only; the helpers lack const */
+    if (ax__inbox_pending(l))
+        return 0;
+    return sleep_timeout(l);
 }
 
 /* Harvests ready descriptors, waiting at most timeout_ms, and runs their
@@ -201,6 +212,10 @@ static int poll_io(ax_loop *loop, int timeout_ms)
     loop->nevents = n;
     ax_loop_update_time(loop);
     ax__io_dispatch(loop);
+    /* The wakeup watcher runs the posts; this catches the rare item that was
+     * claimed but not yet published when it did (see post.c). */
+    if (loop->inbox.retry)
+        ax__inbox_run(loop);
     return 0;
 }
 
@@ -212,7 +227,7 @@ static int run_iteration(ax_loop *loop, ax_run_mode mode)
 
     int timeout = 0;
     if (mode != AX_RUN_NOWAIT && !loop->stop)
-        timeout = ax_loop_backend_timeout(loop);
+        timeout = sleep_timeout(loop);
     if (timeout != 0 && !loop_alive(loop))
         timeout = 0; /* nothing could wake us: do not sleep forever */
     int rc = poll_io(loop, timeout);

@@ -16,26 +16,22 @@
 
 #include "axle/runtime.h"
 #include "runtime/backend.h"
+#include "runtime/mpsc.h"
 #include "runtime/timer_wheel.h"
 
-typedef struct ax__post {
-    void (*fn)(void *ud);
-    void *ud;
-} ax__post;
-
-/* Cross-thread inbox. Producers append under the mutex; the loop swaps the
- * whole array out under the mutex and runs it without holding it, so a
- * posted function may post again without deadlock. */
+/* Cross-thread inbox: posted functions in a lock-free queue, finished pool
+ * work in a mutex-protected list (rare, and it must not allocate), and the
+ * flags a producer uses to decide whether the loop needs waking. */
 typedef struct ax__inbox {
+    ax__mpsc posts;
+    bool retry;             /* the last drain met an unpublished item */
     pthread_mutex_t mu;
-    ax__post *items;        /* pending, in post order */
-    size_t len, cap;
-    ax__post *spare;        /* the array the loop ran last time, for reuse */
-    size_t spare_cap;
     struct ax_work *done_head, *done_tail; /* pool work finished, to complete */
-    bool wake_pending;      /* a wakeup was sent and not yet consumed */
-    atomic_size_t pending;  /* posts + completions waiting, read lock-free */
-    atomic_bool stop;       /* ax_loop_stop_async was called */
+    atomic_size_t ndone;    /* length of that list, read without the lock */
+    char pad0[64];
+    atomic_bool wake_pending; /* a wakeup was sent and not yet drained */
+    atomic_bool stop;         /* ax_loop_stop_async was called */
+    char pad1[64];
 } ax__inbox;
 
 struct ax_loop {
@@ -68,7 +64,6 @@ struct ax_loop {
 
     /* cross-thread */
     ax__inbox inbox;
-    size_t max_posts;
     int wake_rfd, wake_wfd; /* the same eventfd on Linux, a pipe elsewhere */
     ax_io wake_io;
 
@@ -106,10 +101,13 @@ bool ax__defers_pending(const ax_loop *loop);
 void ax__defers_run(ax_loop *loop);
 
 /* post.c */
+int ax__inbox_init(ax_loop *loop, size_t max_posts);
 int ax__wakeup_open(ax_loop *loop);
 void ax__wakeup_close(ax_loop *loop);
 void ax__wakeup_send(int wfd);           /* async-signal-safe */
 bool ax__inbox_pending(ax_loop *loop);
+void ax__inbox_run(ax_loop *loop);
+
 void ax__inbox_free(ax_loop *loop);
 
 /* signal.c */

@@ -45,15 +45,13 @@ static void wakeup_drain(int rfd)
     }
 }
 
-static void run_inbox(ax_loop *loop);
-
 static void on_wakeup(ax_io *io, unsigned events, void *ud)
 {
     (void)events;
     ax_loop *loop = ud;
     wakeup_drain(io->fd);
     ax__signals_dispatch(loop);
-    run_inbox(loop);
+    ax__inbox_run(loop);
     if (atomic_load_explicit(&loop->inbox.stop, memory_order_acquire))
         loop->stop = true;
 }
@@ -116,66 +114,53 @@ void ax__wakeup_close(ax_loop *loop)
 
 /* ---- the inbox ---------------------------------------------------------- */
 
-/* Call with the mutex held. Returns whether the caller must send a wakeup. */
-static bool inbox_note_wakeup(ax__inbox *in)
+/* The wakeup protocol. wake_pending is set by the producer that sends a
+ * wakeup and cleared by the loop when it starts draining.
+ *
+ *   producer: claim a place in the queue (a sequentially consistent
+ *             compare-and-swap), publish the item, then, unless
+ *             wake_pending is set, set it and write to the wakeup descriptor.
+ *   loop:     woken, clear wake_pending (sequentially consistent), read
+ *             the queue's end, and run the items up to it.
+ *
+ * In any interleaving either the loop's drain sees the item or the producer
+ * sees the cleared flag and wakes the loop again: nothing waits unseen, and
+ * a burst of posts costs one wakeup. Items posted while the loop drains wait
+ * for the next wakeup, so the loop works in batches rather than chasing the
+ * producers slot by slot (which would bounce every cache line between the
+ * two cores). The one case the flag cannot cover, a place claimed before the
+ * drain but published after it, leaves `retry` set: the loop then comes
+ * back without sleeping, for as long as a producer sits between two
+ * instructions. */
+static void inbox_wake(ax_loop *loop)
 {
-    if (in->wake_pending)
-        return false;
-    in->wake_pending = true;
-    return true;
+    ax__inbox *in = &loop->inbox;
+    if (atomic_load_explicit(&in->wake_pending, memory_order_seq_cst))
+        return;
+    if (!atomic_exchange_explicit(&in->wake_pending, true, memory_order_acq_rel))
+        ax__wakeup_send(loop->wake_wfd);
 }
 
-static int inbox_grow(ax_loop *loop, ax__inbox *in)
+int ax__inbox_init(ax_loop *loop, size_t max_posts)
 {
-    size_t cap = in->cap == 0 ? 64 : in->cap * 2;
-    if (cap > loop->max_posts)
-        cap = loop->max_posts;
-    ax__post *items = in->items == NULL
-                          ? ax__malloc_array(loop->alloc, cap, sizeof(ax__post))
-                          : ax__realloc_array(loop->alloc, in->items, cap, sizeof(ax__post));
-    if (items == NULL)
-        return AX_ENOMEM;
-    in->items = items;
-    in->cap = cap;
-    return 0;
+    return ax__mpsc_init(&loop->inbox.posts, loop->alloc, max_posts);
 }
 
 int ax_loop_post(ax_loop *loop, void (*fn)(void *ud), void *ud)
 {
     if (fn == NULL)
         return AX_EINVAL;
-    ax__inbox *in = &loop->inbox;
-    pthread_mutex_lock(&in->mu);
-    if (in->len >= loop->max_posts) {
-        pthread_mutex_unlock(&in->mu);
-        return AX_ELIMIT;
-    }
-    if (in->len == in->cap) {
-        int rc = inbox_grow(loop, in);
-        if (rc < 0) {
-            pthread_mutex_unlock(&in->mu);
-            return rc;
-        }
-    }
-    in->items[in->len].fn = fn;
-    in->items[in->len].ud = ud;
-    in->len++;
-    atomic_fetch_add_explicit(&in->pending, 1, memory_order_relaxed);
-    bool wake = inbox_note_wakeup(in);
-    pthread_mutex_unlock(&in->mu);
-    if (wake)
-        ax__wakeup_send(loop->wake_wfd);
+    int rc = ax__mpsc_push(&loop->inbox.posts, fn, ud);
+    if (rc < 0)
+        return rc;
+    inbox_wake(loop);
     return 0;
 }
 
 void ax_loop_stop_async(ax_loop *loop)
 {
-    atomic_store_explicit(&loop->inbox.stop, true, memory_order_release);
-    pthread_mutex_lock(&loop->inbox.mu);
-    bool wake = inbox_note_wakeup(&loop->inbox);
-    pthread_mutex_unlock(&loop->inbox.mu);
-    if (wake)
-        ax__wakeup_send(loop->wake_wfd);
+    atomic_store_explicit(&loop->inbox.stop, true, memory_order_seq_cst);
+    inbox_wake(loop);
 }
 
 void ax__loop_complete_work(ax_loop *loop, ax_work *w)
@@ -188,60 +173,52 @@ void ax__loop_complete_work(ax_loop *loop, ax_work *w)
     else
         in->done_head = w;
     in->done_tail = w;
-    atomic_fetch_add_explicit(&in->pending, 1, memory_order_relaxed);
-    bool wake = inbox_note_wakeup(in);
+    atomic_fetch_add_explicit(&in->ndone, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&in->mu);
-    if (wake)
-        ax__wakeup_send(loop->wake_wfd);
+    inbox_wake(loop);
 }
 
 bool ax__inbox_pending(ax_loop *loop)
 {
-    return atomic_load_explicit(&loop->inbox.pending, memory_order_relaxed) > 0;
+    return !ax__mpsc_empty(&loop->inbox.posts) ||
+           atomic_load_explicit(&loop->inbox.ndone, memory_order_relaxed) > 0;
 }
 
-/* Runs everything posted so far. Posts made while it runs wait for the next
- * wakeup (which they send), so a function that posts itself cannot starve IO. */
-static void run_inbox(ax_loop *loop)
+static void complete_finished_work(ax_loop *loop)
 {
     ax__inbox *in = &loop->inbox;
+    if (atomic_load_explicit(&in->ndone, memory_order_seq_cst) == 0)
+        return;
     pthread_mutex_lock(&in->mu);
-    ax__post *items = in->items;
-    size_t len = in->len;
-    size_t cap = in->cap;
-    in->items = in->spare;
-    in->cap = in->spare_cap;
-    in->len = 0;
-    in->spare = NULL;
-    in->spare_cap = 0;
     ax_work *done = in->done_head;
     in->done_head = in->done_tail = NULL;
-    in->wake_pending = false;
     pthread_mutex_unlock(&in->mu);
-
-    for (size_t i = 0; i < len; i++) {
-        atomic_fetch_sub_explicit(&in->pending, 1, memory_order_relaxed);
-        items[i].fn(items[i].ud);
-    }
     while (done != NULL) {
         ax_work *w = done;
         done = w->next;
-        atomic_fetch_sub_explicit(&in->pending, 1, memory_order_relaxed);
+        atomic_fetch_sub_explicit(&in->ndone, 1, memory_order_relaxed);
         ax__work_complete(loop, w);
     }
+}
 
-    /* The array just run becomes the spare for the next swap: after a
-     * burst, posting allocates nothing. */
-    pthread_mutex_lock(&in->mu);
-    in->spare = items;
-    in->spare_cap = cap;
-    pthread_mutex_unlock(&in->mu);
+/* Runs what was posted before it started, in order. Posts made while it
+ * runs wait for the next wakeup (which they send), so a function that posts
+ * itself cannot starve IO. */
+void ax__inbox_run(ax_loop *loop)
+{
+    ax__inbox *in = &loop->inbox;
+    atomic_store_explicit(&in->wake_pending, false, memory_order_seq_cst);
+    size_t end = ax__mpsc_end_sc(&in->posts);
+    void (*fn)(void *);
+    void *ud;
+    while (ax__mpsc_pop(&in->posts, end, &fn, &ud))
+        fn(ud);
+    in->retry = in->posts.head != end;
+    complete_finished_work(loop);
 }
 
 void ax__inbox_free(ax_loop *loop)
 {
-    ax__free(loop->alloc, loop->inbox.items);
-    ax__free(loop->alloc, loop->inbox.spare);
-    loop->inbox.items = loop->inbox.spare = NULL;
+    ax__mpsc_free(&loop->inbox.posts);
     pthread_mutex_destroy(&loop->inbox.mu);
 }
