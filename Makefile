@@ -94,7 +94,7 @@ $(BUILD)/libaxle.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
 $(BUILD)/libaxle.so: $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined $(AX_LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(if $(SANITIZE),,-Wl,--no-undefined) $(AX_LDFLAGS) -o $@ $^ $(LIBS)
 	@ln -sf libaxle.so $(BUILD)/$(SONAME)
 
 .SECONDEXPANSION:

@@ -25,6 +25,7 @@ struct ax_loop_group {
     pthread_cond_t ready;   /* a member finished its setup */
     unsigned nready;
     bool abort;             /* a setup failed: everyone stops */
+    int error;              /* the first setup's error */
     unsigned n;
     loop_member members[];
 };
@@ -40,8 +41,14 @@ static void report_ready(loop_member *m)
     ax_loop_group *g = m->group;
     pthread_mutex_lock(&g->mu);
     g->nready++;
-    if (m->setup_rc < 0)
+    if (m->setup_rc < 0) {
+        /* Recorded here, under the lock: the caller of ax_loop_group_start
+         * may stop waiting before the other members have set up, so it must
+         * not read their setup_rc. */
+        if (!g->abort)
+            g->error = m->setup_rc;
         g->abort = true;
+    }
     pthread_cond_broadcast(&g->ready);
     pthread_mutex_unlock(&g->mu);
 }
@@ -55,6 +62,14 @@ static bool wait_for_all(ax_loop_group *g)
     bool run = !g->abort;
     pthread_mutex_unlock(&g->mu);
     return run;
+}
+
+static int first_error(ax_loop_group *g)
+{
+    pthread_mutex_lock(&g->mu);
+    int rc = g->error;
+    pthread_mutex_unlock(&g->mu);
+    return rc;
 }
 
 /* Runs the loop until the group stops, then tears down and frees it. */
@@ -96,8 +111,12 @@ static void *member_main(void *arg)
     pthread_mutex_lock(&g->mu);
     m->loop = loop;
     pthread_mutex_unlock(&g->mu);
-    if (m->setup_rc == 0 && g->opts.setup != NULL)
-        m->setup_rc = g->opts.setup(m->loop, m->index, g->opts.ud);
+    if (m->setup_rc == 0 && g->opts.setup != NULL) {
+        int rc = g->opts.setup(m->loop, m->index, g->opts.ud);
+        /* Only a negative return is a failure; a positive one must not
+         * leave a member that neither runs nor aborts the group. */
+        m->setup_rc = rc < 0 ? rc : 0;
+    }
     report_ready(m);
     if (m->setup_rc == 0)
         member_run(m);
@@ -145,11 +164,9 @@ int ax_loop_group_start(const ax_loop_group_options *o, ax_loop_group **out)
         pthread_cond_broadcast(&g->ready);
         pthread_mutex_unlock(&g->mu);
     } else if (!wait_for_all(g)) {
-        for (unsigned i = 0; i < n && rc == 0; i++)
-            rc = g->members[i].setup_rc;
+        rc = first_error(g);
     }
     if (rc < 0) {
-        g->n = started;
         ax_loop_group_stop(g);
         ax_loop_group_join(g);
         return rc;

@@ -110,14 +110,26 @@ static int start_worker(pthread_t *t, ax_pool *p)
     return rc == 0 ? 0 : ax_err_from_errno(rc);
 }
 
+/* Lock held: refuses new work and wakes the workers, which finish what is
+ * queued and exit. */
+static void begin_shutdown(ax_pool *p)
+{
+    p->shutting_down = true;
+    pthread_cond_broadcast(&p->wake);
+}
+
+static void join_workers(ax_pool *p, unsigned started)
+{
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(p->threads[i], NULL);
+}
+
 static void stop_workers(ax_pool *p, unsigned started)
 {
     pthread_mutex_lock(&p->mu);
-    p->shutting_down = true;
-    pthread_cond_broadcast(&p->wake);
+    begin_shutdown(p);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned i = 0; i < started; i++)
-        pthread_join(p->threads[i], NULL);
+    join_workers(p, started);
 }
 
 static void pool_release(ax_pool *p)
@@ -160,6 +172,11 @@ int ax_pool_new(const ax_pool_options *o, ax_pool **out)
     }
     *out = p;
     return 0;
+}
+
+void ax_work_init(ax_work *w)
+{
+    memset(w, 0, sizeof(*w));
 }
 
 int ax_pool_submit(ax_pool *p, ax_loop *loop, ax_work *w, ax_work_fn work,
@@ -231,12 +248,16 @@ void ax_pool_free(ax_pool *p, ax_pool_shutdown how)
 {
     if (p == NULL)
         return;
+    /* One critical section: a submit from another loop's thread cannot slip
+     * in between the cancellations and the refusal of new work, to be run
+     * by the workers when AX_POOL_CANCEL was asked for. */
+    pthread_mutex_lock(&p->mu);
     if (how == AX_POOL_CANCEL) {
-        pthread_mutex_lock(&p->mu);
         while (p->head != NULL)
             cancel_queued(p, p->head);
-        pthread_mutex_unlock(&p->mu);
     }
-    stop_workers(p, p->nthreads);
+    begin_shutdown(p);
+    pthread_mutex_unlock(&p->mu);
+    join_workers(p, p->nthreads);
     pool_release(p);
 }

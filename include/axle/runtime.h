@@ -318,6 +318,9 @@ typedef struct ax_pool_options {
 
 AX_API void ax_pool_options_init(ax_pool_options *o);
 
+/* Prepares w for its first submit (a zeroed ax_work is prepared too). */
+AX_API void ax_work_init(ax_work *w);
+
 /* Starts the workers. Returns 0 and sets *out; AX_ENOMEM; or the system's
  * error from creating a thread. */
 AX_API int ax_pool_new(const ax_pool_options *o, ax_pool **out);
@@ -331,7 +334,8 @@ AX_API int ax_pool_submit(ax_pool *p, ax_loop *loop, ax_work *w, ax_work_fn work
                           ax_work_done_cb done, void *ud);
 
 /* Cancels w if it has not started: done then runs (on a later iteration,
- * never inside this call) with AX_ECANCELED. Call on w's loop's thread.
+ * never inside this call) with AX_ECANCELED. Call on w's loop's thread, and
+ * not once ax_pool_free may have begun on another thread.
  * Returns 0; AX_EBUSY if w is running or finished (done will report it
  * normally); AX_EINVAL if w is not submitted. */
 AX_API int ax_pool_cancel(ax_work *w);
@@ -372,7 +376,7 @@ AX_API void ax_loop_group_options_init(ax_loop_group_options *o);
  * AX_ENOMEM; or the system's error from creating a thread. */
 AX_API int ax_loop_group_start(const ax_loop_group_options *o, ax_loop_group **out);
 
-/* Loop i, for posting to it. */
+/* Loop i, for posting to it; valid until ax_loop_group_stop. */
 AX_API ax_loop *ax_loop_group_loop(ax_loop_group *g, unsigned i);
 
 AX_API unsigned ax_loop_group_size(const ax_loop_group *g);
