@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "axle/base.h"
+#include "base/alloc.h"
 
 static void *libc_malloc(void *ctx, size_t size)
 {
@@ -60,4 +61,22 @@ int ax_allocator_set_default(const ax_allocator *a)
     g_default = *a;
     atomic_store_explicit(&g_default_state, DEFAULT_OPEN, memory_order_release);
     return 0;
+}
+
+void *ax__array_grow(const ax_allocator *a, void *items, size_t *cap, size_t need,
+                     size_t size, size_t min_cap)
+{
+    size_t n = *cap < min_cap ? min_cap : *cap;
+    while (n < need) {
+        if (n > SIZE_MAX / 2)
+            return NULL;
+        n *= 2;
+    }
+    if (n == *cap && items != NULL)
+        return items;
+    void *grown = items == NULL ? ax__malloc_array(a, n, size)
+                                : ax__realloc_array(a, items, n, size);
+    if (grown != NULL)
+        *cap = n;
+    return grown;
 }

@@ -45,6 +45,14 @@ static inline void *ax__realloc_array(const ax_allocator *a, void *ptr,
     return a->realloc(a->ctx, ptr, n * size);
 }
 
+/* Grows an array of *cap elements of `size` bytes (items NULL when *cap is
+ * 0) so that it holds at least `need`, doubling from min_cap. Returns the
+ * array, possibly moved, and updates *cap; new elements are uninitialised.
+ * Returns NULL on overflow or allocation failure, leaving items and *cap as
+ * they were. Every growable table in axle goes through here. */
+void *ax__array_grow(const ax_allocator *a, void *items, size_t *cap, size_t need,
+                     size_t size, size_t min_cap);
+
 /* NULL is allowed and ignored, so cleanup paths stay short. */
 static inline void ax__free(const ax_allocator *a, void *ptr)
 {

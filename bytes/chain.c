@@ -39,15 +39,11 @@ static int chain_make_room(ax_chain *c)
         c->tail = live;
         return 0;
     }
-    size_t cap = c->cap == 0 ? CHAIN_MIN_CAP : c->cap * 2;
-    ax_bytes *items = c->items == NULL
-                          ? ax__malloc_array(c->alloc, cap, sizeof(ax_bytes))
-                          : ax__realloc_array(c->alloc, c->items, cap,
-                                              sizeof(ax_bytes));
+    ax_bytes *items = ax__array_grow(c->alloc, c->items, &c->cap, c->cap + 1,
+                                     sizeof(ax_bytes), CHAIN_MIN_CAP);
     if (items == NULL)
         return AX_ENOMEM;
     c->items = items;
-    c->cap = cap;
     return 0;
 }
 

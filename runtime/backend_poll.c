@@ -43,17 +43,13 @@ static int grow_index(ax_loop *loop, poll_state *s, int fd)
     size_t need = (size_t)fd + 1;
     if (need <= s->nindex)
         return 0;
-    size_t n = s->nindex == 0 ? 64 : s->nindex;
-    while (n < need)
-        n *= 2;
-    int *idx = s->index == NULL ? ax__malloc_array(loop->alloc, n, sizeof(int))
-                                : ax__realloc_array(loop->alloc, s->index, n, sizeof(int));
+    size_t old = s->nindex;
+    int *idx = ax__array_grow(loop->alloc, s->index, &s->nindex, need, sizeof(int), 64);
     if (idx == NULL)
         return AX_ENOMEM;
-    for (size_t i = s->nindex; i < n; i++)
+    for (size_t i = old; i < s->nindex; i++)
         idx[i] = -1;
     s->index = idx;
-    s->nindex = n;
     return 0;
 }
 
@@ -61,14 +57,10 @@ static int grow_fds(ax_loop *loop, poll_state *s)
 {
     if (s->n < s->cap)
         return 0;
-    size_t n = s->cap == 0 ? 16 : s->cap * 2;
-    struct pollfd *f = s->fds == NULL
-                           ? ax__malloc_array(loop->alloc, n, sizeof(*f))
-                           : ax__realloc_array(loop->alloc, s->fds, n, sizeof(*f));
+    struct pollfd *f = ax__array_grow(loop->alloc, s->fds, &s->cap, s->n + 1, sizeof(*f), 16);
     if (f == NULL)
         return AX_ENOMEM;
     s->fds = f;
-    s->cap = n;
     return 0;
 }
 

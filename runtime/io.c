@@ -28,17 +28,13 @@ static int table_reserve(ax_loop *loop, int fd)
     size_t need = (size_t)fd + 1;
     if (need <= loop->nwatchers)
         return 0;
-    size_t n = loop->nwatchers == 0 ? 64 : loop->nwatchers;
-    while (n < need)
-        n *= 2;
-    ax_io **t = loop->watchers == NULL
-                    ? ax__malloc_array(loop->alloc, n, sizeof(*t))
-                    : ax__realloc_array(loop->alloc, loop->watchers, n, sizeof(*t));
+    size_t old = loop->nwatchers;
+    ax_io **t = ax__array_grow(loop->alloc, loop->watchers, &loop->nwatchers, need,
+                               sizeof(*t), 64);
     if (t == NULL)
         return AX_ENOMEM;
-    memset(t + loop->nwatchers, 0, (n - loop->nwatchers) * sizeof(*t));
+    memset(t + old, 0, (loop->nwatchers - old) * sizeof(*t));
     loop->watchers = t;
-    loop->nwatchers = n;
     return 0;
 }
 
