@@ -127,6 +127,7 @@ test: all $(TEST_BIN)
 	sh mk/check-suites.sh
 	sh mk/depguard.sh $(BUILD)/libaxle.a "$(SANITIZE)"
 	sh mk/depguard-selftest.sh "$(CC)"
+	sh mk/check-exports.sh $(BUILD)/libaxle.so
 	+$(if $(SANITIZE),@echo "install check: skipped under SANITIZE",sh mk/check-install.sh "$(CC)")
 	@echo "== every suite on the poll backend"
 	AXLE_BACKEND=poll $(TEST_BIN)
