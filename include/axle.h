@@ -7,5 +7,7 @@
 
 #include "axle/base.h"
 #include "axle/bytes.h"
+#include "axle/net.h"
+#include "axle/runtime.h"
 
 #endif /* AXLE_H */
