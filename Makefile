@@ -167,7 +167,7 @@ bench: $(BENCH_BINS)
 FUZZ_FLAGS := -std=c11 $(WARNINGS) -O1 -g -Iinclude -I. -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/axle/*.h base/*.h bytes/*.h)
+build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/axle/*.h $(addsuffix /*.h,$(MODULES)))
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) -pthread
 

@@ -27,19 +27,20 @@ void ax_chain_init(ax_chain *c, const ax_allocator *a)
     c->alloc = ax__allocator_or_default(a);
 }
 
-/* Room for one more item at tail. */
-static int chain_make_room(ax_chain *c)
+/* Room for n more items at tail. */
+static int chain_make_room(ax_chain *c, size_t n)
 {
-    if (c->tail < c->cap)
+    if (c->cap - c->tail >= n)
         return 0;
     if (c->head > 0) {
         size_t live = c->tail - c->head;
         memmove(c->items, c->items + c->head, live * sizeof(ax_bytes));
         c->head = 0;
         c->tail = live;
-        return 0;
+        if (c->cap - c->tail >= n)
+            return 0;
     }
-    ax_bytes *items = ax__array_grow(c->alloc, c->items, &c->cap, c->cap + 1,
+    ax_bytes *items = ax__array_grow(c->alloc, c->items, &c->cap, c->tail + n,
                                      sizeof(ax_bytes), CHAIN_MIN_CAP);
     if (items == NULL)
         return AX_ENOMEM;
@@ -53,12 +54,30 @@ int ax_chain_push(ax_chain *c, ax_bytes *b)
         ax_bytes_free(b);
         return 0;
     }
-    int rc = chain_make_room(c);
+    int rc = chain_make_room(c, 1);
     if (rc < 0)
         return rc;
     c->items[c->tail++] = *b;
     c->bytes += b->len;
     *b = ax_bytes_static(NULL, 0);
+    return 0;
+}
+
+int ax_chain_append(ax_chain *dst, ax_chain *src)
+{
+    if (dst == src)
+        return AX_EINVAL;
+    size_t n = src->tail - src->head;
+    if (n == 0)
+        return 0;
+    int rc = chain_make_room(dst, n); /* the only step that can fail */
+    if (rc < 0)
+        return rc;
+    memcpy(dst->items + dst->tail, src->items + src->head, n * sizeof(ax_bytes));
+    dst->tail += n;
+    dst->bytes += src->bytes;
+    src->head = src->tail = 0;
+    src->bytes = 0;
     return 0;
 }
 

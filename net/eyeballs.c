@@ -71,26 +71,35 @@ static void cancel_attempts(ax_eyeballs *e)
     e->running = 0;
 }
 
-static void destroy(ax_eyeballs *e)
+/* Stops the timers and closes every attempt still running. */
+static void stop_race(ax_eyeballs *e)
 {
     ax_timer_stop(&e->stagger);
     ax_timer_stop(&e->timeout);
     ax_defer_stop(&e->defer);
     cancel_attempts(e);
+}
+
+static void release(ax_eyeballs *e)
+{
     ax__free(e->a, e->att);
     ax__free(e->a, e->addrs);
     ax__free(e->a, e);
 }
 
+static void destroy(ax_eyeballs *e)
+{
+    stop_race(e);
+    release(e);
+}
+
+/* The race is over before the callback, which may not touch e after. */
 static void finish(ax_eyeballs *e, int status, int fd, const ax_addr *addr)
 {
-    ax_timer_stop(&e->stagger);
-    ax_timer_stop(&e->timeout);
-    ax_defer_stop(&e->defer);
-    cancel_attempts(e);
+    stop_race(e);
     e->in_callback = true;
     e->cb(e, status, fd, addr, e->ud);
-    destroy(e);
+    release(e);
 }
 
 static void on_connect(ax_connect *c, int status, int fd, void *ud);

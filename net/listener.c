@@ -239,12 +239,7 @@ int ax_listener_addr(const ax_listener *l, ax_addr *out)
 {
     if (l == NULL || out == NULL)
         return AX_EINVAL;
-    memset(out, 0, sizeof(*out));
-    socklen_t len = sizeof(out->ss);
-    if (getsockname(l->fd, (struct sockaddr *)&out->ss, &len) < 0)
-        return ax_err_from_errno(errno);
-    out->len = len;
-    return 0;
+    return ax__socket_addr(l->fd, false, out);
 }
 
 void ax_listener_free(ax_listener *l)

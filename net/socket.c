@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +55,18 @@ int ax__socket_error(int fd)
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
         return ax_err_from_errno(errno);
     return err == 0 ? 0 : ax_err_from_errno(err);
+}
+
+int ax__socket_addr(int fd, bool peer, ax_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    socklen_t len = sizeof(out->ss);
+    int r = peer ? getpeername(fd, (struct sockaddr *)&out->ss, &len)
+                 : getsockname(fd, (struct sockaddr *)&out->ss, &len);
+    if (r < 0)
+        return ax_err_from_errno(errno);
+    out->len = len;
+    return 0;
 }
 
 int ax__socket_family(int fd)

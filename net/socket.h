@@ -22,6 +22,10 @@ int ax__socket_set_int(int fd, int level, int name, int value);
 /* The pending error of a socket (SO_ERROR) as an AX_E code, 0 if none. */
 int ax__socket_error(int fd);
 
+/* The address fd is bound to (peer false) or connected to (peer true).
+ * Returns 0 or an AX_E code. */
+int ax__socket_addr(int fd, bool peer, ax_addr *out);
+
 /* The family of the address fd is bound to, or AF_UNSPEC. */
 int ax__socket_family(int fd);
 

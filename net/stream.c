@@ -151,9 +151,7 @@ static int update_io(ax_stream *s)
         ax_io_stop(&s->io);
         return 0;
     }
-    if (ax_io_is_active(&s->io) && s->io.interest == want)
-        return 0;
-    return ax_io_start(&s->io, want);
+    return ax_io_start(&s->io, want); /* a no-op when want is unchanged */
 }
 
 static void deferred(ax_defer *d, void *ud);
@@ -340,29 +338,10 @@ int ax_stream_write_chain(ax_stream *s, ax_chain *c)
     seg *g = tail_chain(s, &made);
     if (g == NULL)
         return AX_ENOMEM;
-    /* Move the slices one by one; on failure put back what moved, so c is
-     * the caller's as it was. */
-    size_t before = ax_chain_count(&g->chain);
-    while (ax_chain_count(c) > 0) {
-        ax_bytes b = c->items[c->head];
-        if (ax_chain_push(&g->chain, &b) < 0) {
-            /* Undo: the moved slices are at the tail of g->chain. */
-            size_t moved = ax_chain_count(&g->chain) - before;
-            for (size_t i = 0; i < moved; i++) {
-                g->chain.tail--;
-                c->head--;
-                c->items[c->head] = g->chain.items[g->chain.tail];
-                g->chain.bytes -= c->items[c->head].len;
-                c->bytes += c->items[c->head].len;
-            }
-            if (made)
-                untail(s);
-            return AX_ENOMEM;
-        }
-        c->head++;
-        c->bytes -= b.len;
-        if (c->head == c->tail)
-            c->head = c->tail = 0;
+    if (ax_chain_append(&g->chain, c) < 0) { /* all or nothing */
+        if (made)
+            untail(s);
+        return AX_ENOMEM;
     }
     s->queued += len;
     return after_queue(s);
@@ -626,14 +605,7 @@ static int get_addr(const ax_stream *s, ax_addr *out, bool peer)
         return AX_EINVAL;
     if (s->fd < 0)
         return AX_ESTATE;
-    memset(out, 0, sizeof(*out));
-    socklen_t len = sizeof(out->ss);
-    int r = peer ? getpeername(s->fd, (struct sockaddr *)&out->ss, &len)
-                 : getsockname(s->fd, (struct sockaddr *)&out->ss, &len);
-    if (r < 0)
-        return ax_err_from_errno(errno);
-    out->len = len;
-    return 0;
+    return ax__socket_addr(s->fd, peer, out);
 }
 
 int ax_stream_peer_addr(const ax_stream *s, ax_addr *out)

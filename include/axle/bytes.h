@@ -197,6 +197,12 @@ AX_API void ax_chain_init(ax_chain *c, const ax_allocator *a);
  * failure *b is untouched and still the caller's. */
 AX_API int ax_chain_push(ax_chain *c, ax_bytes *b);
 
+/* Moves every slice of src, in order, to the end of dst (references move
+ * with them; nothing is copied) and leaves src empty. All or nothing:
+ * returns 0; AX_EINVAL if dst and src are the same chain; AX_ENOMEM with
+ * both chains unchanged. */
+AX_API int ax_chain_append(ax_chain *dst, ax_chain *src);
+
 /* Total bytes queued. */
 AX_API size_t ax_chain_len(const ax_chain *c);
 

@@ -204,3 +204,31 @@ Test(chain, steady_traffic_reuses_the_array)
     ax_chain_free(&c);
     cr_assert_eq(t.live, 0);
 }
+
+Test(chain, append_moves_every_slice_in_order)
+{
+    ax_test_alloc t;
+    ax_test_alloc_init(&t);
+    ax_chain a, b;
+    ax_chain_init(&a, &t.a);
+    ax_chain_init(&b, &t.a);
+    push_copy(&a, &t.a, "head-");
+    cr_assert_eq(ax_chain_consume(&a, 2), 0); /* a partly written first slice */
+    for (int i = 0; i < 20; i++)
+        push_copy(&b, &t.a, i % 2 ? "odd;" : "even;");
+    size_t live = t.live;
+    cr_assert_eq(ax_chain_append(&a, &b), 0);
+    cr_assert_eq(ax_chain_count(&b), 0);
+    cr_assert_eq(ax_chain_len(&b), 0);
+    cr_assert_eq(ax_chain_count(&a), 21);
+    cr_assert_eq(t.live, live, "no slice was copied (the array only grew in place)");
+    char want[256] = "ad-";
+    for (int i = 0; i < 20; i++)
+        strcat(want, i % 2 ? "odd;" : "even;");
+    assert_contents(&a, want);
+    cr_assert_eq(ax_chain_append(&a, &b), 0, "appending an empty chain");
+    cr_assert_eq(ax_chain_append(&a, &a), AX_EINVAL);
+    ax_chain_free(&a);
+    ax_chain_free(&b);
+    cr_assert_eq(t.live, 0);
+}

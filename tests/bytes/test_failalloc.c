@@ -100,6 +100,39 @@ static int chain_life(const ax_allocator *a, void *ud)
     return rc;
 }
 
+/* A failed append leaves both chains as they were. */
+static int chain_append(const ax_allocator *a, void *ud)
+{
+    (void)ud;
+    ax_chain dst, src;
+    ax_chain_init(&dst, a);
+    ax_chain_init(&src, a);
+    int rc = 0;
+    for (int i = 0; i < 10 && rc == 0; i++) {
+        ax_bytes b = AX_BYTES_LIT("abc");
+        rc = ax_chain_push(i < 3 ? &dst : &src, &b);
+    }
+    if (rc == 0) {
+        size_t dn = ax_chain_count(&dst), sn = ax_chain_count(&src);
+        rc = ax_chain_append(&dst, &src);
+        if (rc < 0) {
+            cr_assert_eq(ax_chain_count(&dst), dn);
+            cr_assert_eq(ax_chain_count(&src), sn);
+            cr_assert_eq(ax_chain_len(&src), sn * 3);
+        } else {
+            cr_assert_eq(ax_chain_count(&dst), dn + sn);
+        }
+    }
+    ax_chain_free(&dst);
+    ax_chain_free(&src);
+    return rc;
+}
+
+Test(failalloc, chain_append)
+{
+    cr_assert_gt(ax_test_each_failure(chain_append, NULL), 2);
+}
+
 Test(failalloc, bytes_copy_and_slice)
 {
     cr_assert_eq(ax_test_each_failure(copy_and_slice, NULL), 1);
