@@ -135,27 +135,26 @@ test: all $(TEST_BIN)
 	$(TEST_BIN)
 
 # ---- benchmarks ---------------------------------------------------------
-# libuv, when pkg-config finds it, is an optional comparator for the
-# benchmarks only (bench/loop.c tests AX_HAVE_LIBUV); the library and the
-# tests never see it. Read when a bench recipe runs, so other targets never
-# ask pkg-config. The stamp holds the result, so installing or removing
-# libuv rebuilds the benchmarks.
-BENCH_UV = $(shell pkg-config --exists libuv 2>/dev/null && echo yes)
-BENCH_UV_CFLAGS = $(if $(BENCH_UV),-DAX_HAVE_LIBUV $(shell pkg-config --cflags libuv))
-BENCH_UV_LIBS = $(if $(BENCH_UV),$(shell pkg-config --libs libuv))
-BENCH_UV_STAMP := $(BUILD)/bench/.libuv
+# Peer libraries (libuv, nghttp2, llhttp, http-parser, cJSON, jansson) are
+# optional comparators for the benchmarks only; the library and the tests
+# never see them. mk/bench-peers.sh says, per benchmark, which ones this
+# machine has; its answer is kept in a stamp so that installing or removing
+# a peer rebuilds that benchmark. `make bench BENCH_PEERS=none` leaves every
+# peer out.
+export BENCH_PEERS
 
-$(BENCH_UV_STAMP): bench-libuv-check
+$(BUILD)/bench/.peers-%: bench-peers-check
 	@mkdir -p $(@D)
-	@echo '$(BENCH_UV_CFLAGS) $(BENCH_UV_LIBS)' | cmp -s - $@ || \
-	  echo '$(BENCH_UV_CFLAGS) $(BENCH_UV_LIBS)' > $@
+	@sh mk/bench-peers.sh $* $(BUILD) '$(CC)' > $@.new
+	@cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@
 
-.PHONY: bench-libuv-check
-bench-libuv-check:
+.PHONY: bench-peers-check
+bench-peers-check:
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libaxle.a $(FLAGS_STAMP) $(BENCH_UV_STAMP)
+.PRECIOUS: $(BUILD)/bench/.peers-%
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(BUILD)/libaxle.a $(FLAGS_STAMP) $(BUILD)/bench/.peers-%
 	@mkdir -p $(@D)
-	$(CC) $(AX_CPPFLAGS) -Ibench $(BENCH_UV_CFLAGS) $(AX_CFLAGS) $(AX_LDFLAGS) -o $@ $< $(BUILD)/libaxle.a $(BENCH_UV_LIBS) $(LIBS)
+	$(CC) $(AX_CPPFLAGS) -Ibench $$(sed -n 1p $(BUILD)/bench/.peers-$*) $(AX_CFLAGS) $(AX_LDFLAGS) -o $@ $< $(BUILD)/libaxle.a $$(sed -n 2p $(BUILD)/bench/.peers-$*) $(LIBS)
 
 .PHONY: bench
 bench: $(BENCH_BINS)

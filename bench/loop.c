@@ -1,6 +1,6 @@
 /*
  * The event loop under load, against libuv when the build found it
- * (AX_HAVE_LIBUV; see the bench section of the Makefile).
+ * (AX_HAVE_LIBUV; see mk/bench-peers.sh).
  *
  *   post       a producer thread posts POSTS functions to a loop running on
  *              another thread; the loop counts the calls. Rate: posts per
