@@ -5,6 +5,8 @@
  * later iteration (an ax_defer carries immediate results there).
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -78,6 +80,18 @@ static void on_defer(ax_defer *d, void *ud)
     finish(c, c->status);
 }
 
+/* Best effort: a kernel without client TFO simply connects normally. */
+static void enable_fastopen(int fd, int family)
+{
+#ifdef TCP_FASTOPEN_CONNECT
+    if (family == AF_INET || family == AF_INET6)
+        (void)ax__socket_set_int(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1);
+#else
+    (void)fd;
+    (void)family;
+#endif
+}
+
 static bool addr_ok(const ax_addr *addr)
 {
     return addr != NULL && addr->len > 0 && addr->len <= sizeof(addr->ss) &&
@@ -111,6 +125,8 @@ int ax_connect_start(ax_loop *loop, const ax_addr *addr, const ax_connect_option
     }
     c->fd = fd;
     ax_io_init(loop, &c->io, fd, on_writable, c);
+    if (o != NULL && o->fastopen)
+        enable_fastopen(fd, addr->ss.ss_family);
 
     int status = 1; /* 1: in progress */
     if (o != NULL && o->local != NULL &&

@@ -263,7 +263,9 @@ static int flush(ax_stream *s)
         }
         if (errno == EINTR)
             continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        /* EINPROGRESS: a Fast Open connect still in its handshake took
+         * none of the data; writability says when it is established. */
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINPROGRESS)
             return 0;
         return ax_err_from_errno(errno);
     }

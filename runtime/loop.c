@@ -222,12 +222,17 @@ static int poll_io(ax_loop *loop, int timeout_ms)
 static int run_iteration(ax_loop *loop, ax_run_mode mode)
 {
     ax_loop_update_time(loop);
+    /* ONCE waits only when nothing was due: deferred callbacks that ran
+     * are this iteration's work (they may be what the caller waits for). */
+    bool ran_defers = ax__defers_pending(loop);
     ax__defers_run(loop);
     ax__timers_run(loop);
 
     int timeout = 0;
-    if (mode != AX_RUN_NOWAIT && !loop->stop)
-        timeout = sleep_timeout(loop);
+    if (mode == AX_RUN_DEFAULT || (mode == AX_RUN_ONCE && !ran_defers)) {
+        if (!loop->stop)
+            timeout = sleep_timeout(loop);
+    }
     if (timeout != 0 && !loop_alive(loop))
         timeout = 0; /* nothing could wake us: do not sleep forever */
     int rc = poll_io(loop, timeout);

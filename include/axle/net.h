@@ -186,6 +186,14 @@ typedef struct ax_connect_options {
     const ax_allocator *allocator; /* NULL: the process default */
     uint64_t timeout_ms;    /* 0: none (the kernel's own limits apply) */
     const ax_addr *local;   /* bind to this address first; NULL: any */
+    /* TCP Fast Open, client side (RFC 7413; Linux TCP_FASTOPEN_CONNECT,
+     * ignored where the kernel lacks it and for Unix sockets). When the
+     * kernel holds a cookie for the server, the connect is deferred: the
+     * callback reports success at once, and the first bytes written go out
+     * in the SYN; a failure to reach the server then shows up as the
+     * stream's first write or read error. Only for protocols where the
+     * client speaks first (HTTP): until it writes, nothing is sent. */
+    bool fastopen;
 } ax_connect_options;
 
 AX_API void ax_connect_options_init(ax_connect_options *o);

@@ -77,7 +77,8 @@ AX_API int ax_loop_free(ax_loop *loop);
 
 typedef enum ax_run_mode {
     AX_RUN_DEFAULT = 0, /* until nothing is active, or ax_loop_stop */
-    AX_RUN_ONCE,        /* one iteration, waiting for IO if nothing is due */
+    AX_RUN_ONCE,        /* one iteration, waiting for IO if nothing was due
+                           (no deferred callback ran) */
     AX_RUN_NOWAIT,      /* one iteration without waiting: process what is ready */
 } ax_run_mode;
 

@@ -121,3 +121,33 @@ Test(defer, keeps_the_loop_alive)
     cr_assert_str_eq(log.s, "A");
     cr_assert_eq(ax_loop_free(loop), 0);
 }
+
+static void timer_fired(ax_timer *t, void *ud)
+{
+    (void)t;
+    *(bool *)ud = true;
+}
+
+/* AX_RUN_ONCE waits only when nothing was due: after running a deferred
+ * callback it must return without sleeping until the next timer. */
+Test(defer, run_once_does_not_wait_after_running_one, .timeout = 10)
+{
+    ax_loop *loop = new_loop();
+    dlog log = {{0}, 0, NULL, NULL};
+    tagged t = {.name = 'A', .log = &log};
+    ax_defer_init(loop, &t.d);
+    bool fired = false;
+    ax_timer timer;
+    ax_timer_init(loop, &timer);
+    cr_assert_eq(ax_timer_start(&timer, 2000, 0, timer_fired, &fired), 0);
+    cr_assert_eq(ax_defer_start(&t.d, note, &t), 0);
+    ax_loop_update_time(loop);
+    uint64_t before = ax_loop_now(loop);
+    cr_assert_eq(ax_loop_run(loop, AX_RUN_ONCE), 1, "the timer is still active");
+    cr_assert_str_eq(log.s, "A");
+    /* Sleeping would have taken (nearly) the timer's 2000 ms. */
+    cr_assert_lt(ax_loop_now(loop) - before, 1000, "RUN_ONCE slept after the deferred callback ran");
+    cr_assert_not(fired);
+    ax_timer_stop(&timer);
+    cr_assert_eq(ax_loop_free(loop), 0);
+}
