@@ -23,6 +23,7 @@
 
 #include "base/alloc.h"
 #include "net/socket.h"
+#include "net/stream_internal.h"
 
 #define STREAM_IOV 64
 #define READS_PER_WAKEUP 4
@@ -61,6 +62,7 @@ struct ax_stream {
     bool shut_done;
     bool failed;        /* a write failed */
     bool closing;
+    bool copy_files;    /* file segments go through read and write */
 };
 
 void ax_stream_options_init(ax_stream_options *o)
@@ -177,6 +179,23 @@ static void do_shutdown(ax_stream *s)
     }
 }
 
+/* Reads and writes through a buffer: for systems without sendfile(2), and
+ * for files it refuses (EINVAL or ENOSYS: some file systems and special
+ * files). */
+static ssize_t send_file_copy(int out, int in, off_t *off, size_t len)
+{
+    unsigned char buf[16384];
+    if (len > sizeof(buf))
+        len = sizeof(buf);
+    ssize_t r = pread(in, buf, len, *off);
+    if (r <= 0)
+        return r;
+    ssize_t n = send(out, buf, (size_t)r, MSG_NOSIGNAL);
+    if (n > 0)
+        *off += n;
+    return n;
+}
+
 #ifdef __linux__
 /* sendfile(2) can raise SIGPIPE on a socket the peer has closed, and has no
  * MSG_NOSIGNAL: block the signal around the call and swallow one it raised. */
@@ -199,21 +218,31 @@ static ssize_t send_file(int out, int in, off_t *off, size_t len)
     errno = e;
     return n;
 }
+#define HAVE_SENDFILE 1
 #else
-static ssize_t send_file(int out, int in, off_t *off, size_t len)
-{
-    unsigned char buf[16384];
-    if (len > sizeof(buf))
-        len = sizeof(buf);
-    ssize_t r = pread(in, buf, len, *off);
-    if (r <= 0)
-        return r;
-    ssize_t n = send(out, buf, (size_t)r, MSG_NOSIGNAL);
-    if (n > 0)
-        *off += n;
-    return n;
-}
+#define HAVE_SENDFILE 0
 #endif
+
+/* One step of a file segment: sendfile where it works, else the copy. */
+static ssize_t send_file_step(ax_stream *s, seg *g, size_t want)
+{
+#if HAVE_SENDFILE
+    if (!s->copy_files) {
+        ssize_t n = send_file(s->fd, g->fd, &g->off, want);
+        if (n >= 0 || (errno != EINVAL && errno != ENOSYS))
+            return n;
+        s->copy_files = true; /* the file cannot be sent that way */
+    }
+#else
+    (void)s;
+#endif
+    return send_file_copy(s->fd, g->fd, &g->off, want);
+}
+
+void ax__stream_copy_files(ax_stream *s)
+{
+    s->copy_files = true;
+}
 
 /* Writes as much as the socket takes. Returns 0 (done or would block) or an
  * AX_E code for a write error (the caller fails the stream). */
@@ -250,7 +279,7 @@ static int flush(ax_stream *s)
                 continue;
             }
             size_t want = g->len > ((size_t)1 << 30) ? ((size_t)1 << 30) : g->len;
-            n = send_file(s->fd, g->fd, &g->off, want);
+            n = send_file_step(s, g, want);
             if (n > 0) {
                 g->len -= (size_t)n;
                 s->queued -= (size_t)n;

@@ -108,7 +108,8 @@ AX_API int ax_stream_write_chain(ax_stream *s, ax_chain *c);
 AX_API int ax_stream_write_copy(ax_stream *s, const void *p, size_t len);
 
 /* Queues len bytes of the regular file fd starting at offset, after what is
- * already queued, sent with sendfile(2) on Linux (read and write elsewhere).
+ * already queued, sent with sendfile(2) on Linux (read and write elsewhere,
+ * and for a file sendfile refuses with EINVAL or ENOSYS).
  * The caller keeps fd open until on_drain or close. Counts toward the
  * watermarks like any write. Same returns as ax_stream_write; AX_EINVAL for
  * a negative offset. */
