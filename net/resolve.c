@@ -150,9 +150,23 @@ static void done_fn(ax_work *w, int status, void *ud)
     release(r);
 }
 
-int ax_resolve_start(ax_loop *loop, ax_pool *pool, const char *host, const char *port,
-                     int family, ax_resolve_cb cb, void *ud, ax_resolve **out)
+void ax_resolve_options_init(ax_resolve_options *o)
 {
+    memset(o, 0, sizeof(*o));
+    o->family = AF_UNSPEC;
+}
+
+int ax_resolve_start(ax_loop *loop, ax_pool *pool, const char *host, const char *port,
+                     const ax_resolve_options *opts, ax_resolve_cb cb, void *ud,
+                     ax_resolve **out)
+{
+    ax_resolve_options defaults;
+    if (opts == NULL) {
+        ax_resolve_options_init(&defaults);
+        opts = &defaults;
+    }
+    const ax_resolve_options *o = opts;
+    int family = o->family;
     if (loop == NULL || pool == NULL || host == NULL || cb == NULL)
         return AX_EINVAL;
     if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
@@ -166,7 +180,7 @@ int ax_resolve_start(ax_loop *loop, ax_pool *pool, const char *host, const char 
         if (plen == 0 || plen > PORT_MAX)
             return AX_EINVAL;
     }
-    const ax_allocator *a = ax_allocator_default();
+    const ax_allocator *a = ax__allocator_or_default(o->allocator);
     size_t size = sizeof(ax_resolve) + hlen + 1 + (port != NULL ? plen + 1 : 0);
     ax_resolve *r = ax__malloc(a, size);
     if (r == NULL)

@@ -218,12 +218,22 @@ typedef struct ax_resolve ax_resolve;
 typedef void (*ax_resolve_cb)(ax_resolve *r, int status, const ax_addr *addrs,
                               size_t n, void *ud);
 
-/* Looks host:port up with getaddrinfo on pool, for TCP; family AF_UNSPEC,
- * AF_INET or AF_INET6. Returns 0; AX_EINVAL; AX_ENOMEM; AX_ELIMIT (pool
- * queue full). */
+typedef struct ax_resolve_options {
+    const ax_allocator *allocator; /* NULL: the process default (getaddrinfo's
+                                      own result is libc's, freed at once) */
+    int family;             /* AF_UNSPEC (default), AF_INET or AF_INET6 */
+} ax_resolve_options;
+
+AX_API void ax_resolve_options_init(ax_resolve_options *o);
+
+/* Looks host:port up with getaddrinfo on pool, for TCP; o may be NULL for
+ * the defaults. Returns 0; AX_EINVAL; AX_ENOMEM; AX_ELIMIT (pool queue
+ * full). The callback's status: 0, AX_ENOENT (no such name, or no IPv4/IPv6
+ * address), AX_EAGAIN (temporary failure), AX_ENOMEM, AX_EINVAL (bad
+ * service) or another AX_E code. */
 AX_API int ax_resolve_start(ax_loop *loop, ax_pool *pool, const char *host,
-                            const char *port, int family, ax_resolve_cb cb,
-                            void *ud, ax_resolve **out);
+                            const char *port, const ax_resolve_options *o,
+                            ax_resolve_cb cb, void *ud, ax_resolve **out);
 
 /* Abandons the lookup: the callback is never called (the blocking
  * getaddrinfo may still finish on its worker; its result is dropped). */

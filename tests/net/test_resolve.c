@@ -14,6 +14,7 @@
 #include "axle/runtime.h"
 #include "net/connect_helpers.h"
 #include "support/suite.h"
+#include "support/test_alloc.h"
 
 AX_SUITE(resolve);
 
@@ -71,7 +72,10 @@ static int resolve(rig *r, const char *host, const char *port, int family, answe
 {
     memset(a, 0, sizeof(*a));
     a->loop = r->loop;
-    return ax_resolve_start(r->loop, r->pool, host, port, family, on_resolve, a, &a->r);
+    ax_resolve_options o;
+    ax_resolve_options_init(&o);
+    o.family = family;
+    return ax_resolve_start(r->loop, r->pool, host, port, &o, on_resolve, a, &a->r);
 }
 
 static bool has_v4_loopback(const answer *a, uint16_t port)
@@ -180,9 +184,9 @@ Test(resolve, rejects_bad_arguments)
     cr_assert_eq(resolve(&r, long_host, "80", AF_UNSPEC, &a), AX_EINVAL);
     cr_assert_eq(resolve(&r, "", "80", AF_UNSPEC, &a), AX_EINVAL);
     cr_assert_eq(resolve(&r, "localhost", "80", AF_UNIX, &a), AX_EINVAL);
-    cr_assert_eq(ax_resolve_start(r.loop, r.pool, NULL, "80", AF_UNSPEC, on_resolve, &a, NULL),
+    cr_assert_eq(ax_resolve_start(r.loop, r.pool, NULL, "80", NULL, on_resolve, &a, NULL),
                  AX_EINVAL);
-    cr_assert_eq(ax_resolve_start(r.loop, r.pool, "localhost", "80", AF_UNSPEC, NULL, NULL, NULL),
+    cr_assert_eq(ax_resolve_start(r.loop, r.pool, "localhost", "80", NULL, NULL, NULL, NULL),
                  AX_EINVAL);
     ax_resolve_cancel(NULL);
     rig_close(&r);
@@ -331,5 +335,36 @@ Test(resolve, cancel_at_any_moment_never_calls_back, BOUND)
     cr_assert_eq(ax_loop_run(r.loop, AX_RUN_DEFAULT), 0);
     for (int i = 0; i < 32; i++)
         cr_assert_eq(a[i].calls, 0);
+    rig_close(&r);
+}
+
+/* Every allocation the resolver makes goes through the caller's allocator,
+ * and each failing one gives AX_ENOMEM (from start or in the callback)
+ * without a leak. */
+static int resolve_scenario(const ax_allocator *al, void *ud)
+{
+    rig *r = ud;
+    answer ans;
+    memset(&ans, 0, sizeof(ans));
+    ans.loop = r->loop;
+    ax_resolve_options o;
+    ax_resolve_options_init(&o);
+    o.allocator = al;
+    o.family = AF_INET;
+    int rc = ax_resolve_start(r->loop, r->pool, "127.0.0.1", "80", &o, on_resolve, &ans, &ans.r);
+    if (rc < 0)
+        return rc;
+    cr_assert(run_until(r->loop, &ans.done, 5000));
+    if (ans.status == 0)
+        cr_assert(has_v4_loopback(&ans, 80));
+    return ans.status;
+}
+
+Test(resolve, allocation_failures_are_enomem, BOUND)
+{
+    rig r;
+    rig_open(&r, 1);
+    size_t allocs = ax_test_each_failure(resolve_scenario, &r);
+    cr_assert_eq(allocs, 2, "the request and the address array");
     rig_close(&r);
 }
