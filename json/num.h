@@ -50,4 +50,44 @@ size_t ax__json_format_double(double d, char *buf);
 size_t ax__json_format_u64(uint64_t v, char *buf);
 size_t ax__json_format_i64(int64_t v, char *buf);
 
+/* ---- shared by num_parse.c and num_format.c ------------------------------ */
+
+/* ax__json_pow10[e - AX__JSON_POW10_MIN] holds T(e) = floor(10^e * 2^(127 - b(e)))
+ * as {high 64 bits, low 64 bits}, where b(e) = floor(log2(10^e)), so that
+ * 2^127 <= T(e) < 2^128 and 10^e = (T(e) + x) * 2^(b(e) - 127) with 0 <= x < 1.
+ * T(e) is exact (x = 0) for 0 <= e <= AX__JSON_POW10_EXACT_MAX. The range covers
+ * what parsing needs (10^-342 times a 19-digit mantissa is below half the
+ * smallest subnormal; 10^309 is above DBL_MAX) and what formatting needs
+ * (10^-k for k in [-324, 292]). tests/json/test_num_table.c recomputes every
+ * entry with exact big-integer arithmetic. */
+#define AX__JSON_POW10_MIN (-342)
+#define AX__JSON_POW10_MAX 324
+#define AX__JSON_POW10_EXACT_MAX 55
+extern const uint64_t ax__json_pow10[AX__JSON_POW10_MAX - AX__JSON_POW10_MIN + 1][2];
+
+/* The full 128-bit product a * b: returns the low half, stores the high half. */
+static inline uint64_t ax__json_mul128(uint64_t a, uint64_t b, uint64_t *hi)
+{
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)a * b;
+    *hi = (uint64_t)(p >> 64);
+    return (uint64_t)p;
+#else
+    /* Schoolbook on 32-bit halves, for compilers without a 128-bit type. */
+    uint64_t al = (uint32_t)a, ah = a >> 32, bl = (uint32_t)b, bh = b >> 32;
+    uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+    uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+    *hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+    return (mid << 32) | (uint32_t)ll;
+#endif
+}
+
+/* floor(e * log2(10)) for |e| <= 1500 (a fixed-point product; the table test
+ * checks it against exact arithmetic over that range). */
+static inline int ax__json_floor_log2_pow10(int e)
+{
+    return (int)(((int64_t)e * 3483294) >> 20);
+}
+
 #endif

@@ -1,23 +1,76 @@
 /*
- * json/num_format.c — numbers to JSON text.
+ * json/num_format.c — numbers to JSON text: integers exactly, doubles as the
+ * shortest decimal that reads back to the same double.
  *
- * PROVISIONAL: shortest digits found by trying snprintf %.{1..17}g until
- * the text reads back exactly. To be replaced by a libc-independent
- * shortest-digits algorithm.
+ * The shortest digits come from Schubfach (R. Giulietti, "The Schubfach way
+ * to render doubles", 2020), written here from the paper: scale the double's
+ * rounding interval by a power of ten chosen so that the interval is at least
+ * 1 and under 10 units wide, then at most four candidates remain (the two
+ * multiples of ten around it, the two integers around it) and a few exact
+ * comparisons pick the shortest, closest one. The scaling uses the 128-bit
+ * powers of ten shared with the parser (num.h); docs/json-numbers.md explains
+ * why the rounded products compare exactly.
+ *
+ * Notation: plain decimal when the decimal exponent x of the first digit
+ * (d.ddd * 10^x) is in [-7, 20] ("0.001", "123.0", "1e+21" is not plain),
+ * else d.ddde[+-]x. Always a '.' or an 'e', so the text reads back as a
+ * double: 1.0, -0.0, 0.0000001, 1e-8, 1e+21, 5e-324. At most 26 bytes
+ * ("-0.00000012345678901234567" is the longest shape: sign, "0.", six zeros,
+ * 17 digits).
  */
 #include "json/num.h"
 
-#include <locale.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
+
+#define FRAC_BITS 52
+#define FRAC_MASK ((UINT64_C(1) << FRAC_BITS) - 1)
+
+/* "00" "01" ... "99": two digits per division. */
+static const char two_digits[200] = {
+    '0', '0', '0', '1', '0', '2', '0', '3', '0', '4', '0', '5', '0', '6', '0', '7', '0', '8', '0', '9',
+    '1', '0', '1', '1', '1', '2', '1', '3', '1', '4', '1', '5', '1', '6', '1', '7', '1', '8', '1', '9',
+    '2', '0', '2', '1', '2', '2', '2', '3', '2', '4', '2', '5', '2', '6', '2', '7', '2', '8', '2', '9',
+    '3', '0', '3', '1', '3', '2', '3', '3', '3', '4', '3', '5', '3', '6', '3', '7', '3', '8', '3', '9',
+    '4', '0', '4', '1', '4', '2', '4', '3', '4', '4', '4', '5', '4', '6', '4', '7', '4', '8', '4', '9',
+    '5', '0', '5', '1', '5', '2', '5', '3', '5', '4', '5', '5', '5', '6', '5', '7', '5', '8', '5', '9',
+    '6', '0', '6', '1', '6', '2', '6', '3', '6', '4', '6', '5', '6', '6', '6', '7', '6', '8', '6', '9',
+    '7', '0', '7', '1', '7', '2', '7', '3', '7', '4', '7', '5', '7', '6', '7', '7', '7', '8', '7', '9',
+    '8', '0', '8', '1', '8', '2', '8', '3', '8', '4', '8', '5', '8', '6', '8', '7', '8', '8', '8', '9',
+    '9', '0', '9', '1', '9', '2', '9', '3', '9', '4', '9', '5', '9', '6', '9', '7', '9', '8', '9', '9',
+};
+
+/* ---- integers ------------------------------------------------------------ */
+
+static unsigned count_digits(uint64_t v)
+{
+    unsigned n = 1;
+    for (; v >= 10000; v /= 10000)
+        n += 4;
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Writes the n = count_digits(v) digits of v at buf[0..n). */
+static void write_digits(char *buf, uint64_t v, unsigned n)
+{
+    char *p = buf + n;
+    while (v >= 100) {
+        p -= 2;
+        memcpy(p, two_digits + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, two_digits + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+}
 
 size_t ax__json_format_u64(uint64_t v, char *buf)
 {
-    char tmp[20];
-    size_t n = 0;
-    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
-    for (size_t k = 0; k < n; k++) buf[k] = tmp[n - 1 - k];
+    unsigned n = count_digits(v);
+    write_digits(buf, v, n);
     return n;
 }
 
@@ -30,22 +83,194 @@ size_t ax__json_format_i64(int64_t v, char *buf)
     return ax__json_format_u64((uint64_t)v, buf);
 }
 
-size_t ax__json_format_double(double d, char *buf)
+/* ---- shortest digits (Schubfach) ----------------------------------------- */
+
+/* A decimal f * 10^e. */
+typedef struct decimal {
+    uint64_t f;
+    int e;
+} decimal;
+
+/* floor(q * log10(2)) and floor(q * log10(2) + log10(3/4)) for |q| <= 1200
+ * (fixed-point products; tests/json/test_num_table.c checks them exactly). */
+static inline int floor_log10_pow2(int q)
 {
-    static locale_t loc;
-    if (!loc) loc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    locale_t old = uselocale(loc);
-    char tmp[40];
-    int n = 0;
-    for (int prec = 1; prec <= 17; prec++) {
-        n = snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-        if (strtod(tmp, NULL) == d) break;
+    return (int)(((int64_t)q * INT64_C(661971961083)) >> 41);
+}
+
+static inline int floor_log10_three_quarters_pow2(int q)
+{
+    return (int)(((int64_t)q * INT64_C(661971961083) - INT64_C(274743187321)) >> 41);
+}
+
+/* x * 10^e scaled by 2^-128, rounded to odd: the floor, with its last bit
+ * set when anything was discarded. With x < 2^60 the rounded product keeps
+ * every comparison with an even integer that the exact one has, which is all
+ * the digit choice below asks of it.
+ *
+ * The table holds T <= 10^e * 2^s < T + 1 (s = 127 - floor(log2(10^e))).
+ * x * T is then at most x < 2^60 units (of 2^-128) under the exact product:
+ * the floor is right unless x * T lies that close under an integer, and then
+ * the exact product is that integer (for doubles, x * 10^e * 2^s is an
+ * integer or stays far from one — the paper's bound, tested exhaustively
+ * around the integers by tests/json/test_num_format.c). */
+static uint64_t round_to_odd(int e, uint64_t x)
+{
+    const uint64_t *t = ax__json_pow10[e - AX__JSON_POW10_MIN];
+    uint64_t hh, lh;
+    uint64_t hl = ax__json_mul128(x, t[0], &hh);
+    uint64_t p0 = ax__json_mul128(x, t[1], &lh);
+    uint64_t p1 = hl + lh;
+    uint64_t p2 = hh + (p1 < hl);
+    if (e >= 0 && e <= AX__JSON_POW10_EXACT_MAX)
+        return p2 | ((p1 | p0) != 0); /* T exact: so is the product */
+    /* Does the fraction p1:p0 plus x pass 2^128? */
+    uint64_t s0 = p0 + x;
+    uint64_t s1 = p1 + (s0 < p0);
+    if (s1 < p1 && (s1 | s0) != 0)
+        return p2 + 1; /* the exact product is the integer p2 + 1 */
+    return p2 | 1;
+}
+
+/* The shortest decimal in the rounding interval of c * 2^q (c > 0), the
+ * closest one when several are as short (ties to even digits). */
+static decimal shortest(uint64_t c, int q)
+{
+    /* Irregular spacing: at a power of two the next double down is only half
+     * as far away, so the interval's lower end is closer. */
+    bool irregular = c == (UINT64_C(1) << FRAC_BITS) && q > -1074;
+    int k = irregular ? floor_log10_three_quarters_pow2(q) : floor_log10_pow2(q);
+    /* Everything is scaled by 4 so that the interval ends (c +- 1/2, or
+     * c - 1/4) are integers. h makes (cb << h) * T / 2^128 equal
+     * cb * 2^q * 10^-k; it lies in [1, 4], so cb << h < 2^59. */
+    int h = q + ax__json_floor_log2_pow10(-k) + 1;
+    uint64_t cb = c << 2;
+    uint64_t cbl = cb - (irregular ? 1 : 2);
+    uint64_t cbr = cb + 2;
+    uint64_t vb = round_to_odd(-k, cb << h);
+    uint64_t vbl = round_to_odd(-k, cbl << h);
+    uint64_t vbr = round_to_odd(-k, cbr << h);
+    /* An even c rounds its interval's ends to itself when reading back:
+     * they belong to the interval. An odd c's ends do not. */
+    uint64_t out = c & 1;
+    uint64_t s = vb >> 2; /* floor(c * 2^q * 10^-k) */
+    if (s >= 10) {
+        /* One digit fewer: the multiples of ten around s. The interval is
+         * under 10 wide, so at most one of them lies inside it. (The paper
+         * asks s >= 100 because Java wants at least two digits; the shortest
+         * for the least subnormal is "5e-324", not "4.9e-324".) */
+        uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
+        bool upin = vbl + out <= sp10 << 2;
+        bool wpin = (tp10 << 2) + out <= vbr;
+        if (upin != wpin)
+            return (decimal){upin ? sp10 : tp10, k};
     }
-    uselocale(old);
-    int has = 0;
-    for (int k = 0; k < n; k++)
-        if (tmp[k] == '.' || tmp[k] == 'e') has = 1;
-    if (!has) { tmp[n++] = '.'; tmp[n++] = '0'; }
-    memcpy(buf, tmp, (size_t)n);
-    return (size_t)n;
+    /* Full length: s or s + 1, whichever alone is inside; when both are,
+     * the closer (the even one on a tie). */
+    uint64_t t = s + 1;
+    bool uin = vbl + out <= s << 2;
+    bool win = (t << 2) + out <= vbr;
+    if (uin != win)
+        return (decimal){uin ? s : t, k};
+    uint64_t mid = (s << 2) + 2; /* 4 * (s + 1/2) */
+    bool take_s = vb < mid || (vb == mid && (s & 1) == 0);
+    return (decimal){take_s ? s : t, k};
+}
+
+static decimal remove_trailing_zeros(decimal d)
+{
+    while (d.f % 100000000 == 0) { /* up to 16 zeros */
+        d.f /= 100000000;
+        d.e += 8;
+    }
+    if (d.f % 10000 == 0) {
+        d.f /= 10000;
+        d.e += 4;
+    }
+    if (d.f % 100 == 0) {
+        d.f /= 100;
+        d.e += 2;
+    }
+    if (d.f % 10 == 0) {
+        d.f /= 10;
+        d.e += 1;
+    }
+    return d;
+}
+
+/* The decimal for a positive finite double given by its fields. */
+static decimal to_decimal(int biased, uint64_t frac)
+{
+    if (biased == 0) /* subnormal: c * 2^-1074 */
+        return shortest(frac, -1074);
+    uint64_t c = frac | (UINT64_C(1) << FRAC_BITS);
+    int q = biased - 1075;
+    if (q < 0 && q > -FRAC_BITS - 1) {
+        /* An integer below 2^53 is its own shortest decimal. */
+        uint64_t f = c >> -q;
+        if (f << -q == c)
+            return (decimal){f, 0};
+    }
+    return shortest(c, q);
+}
+
+/* ---- notation ------------------------------------------------------------ */
+
+/* Writes f * 10^e (f without trailing zeros, unless e == 0) in the notation
+ * described at the top; returns the length. */
+static size_t write_decimal(char *buf, decimal d)
+{
+    unsigned n = count_digits(d.f);
+    int x = d.e + (int)n - 1; /* the decimal exponent of the first digit */
+    if (x >= 0 && x <= 20) {
+        if (d.e >= 0) { /* an integer: digits, zeros, ".0" */
+            write_digits(buf, d.f, n);
+            memset(buf + n, '0', (size_t)d.e);
+            memcpy(buf + n + d.e, ".0", 2);
+            return n + (size_t)d.e + 2;
+        }
+        /* digits with the point inside: write them one place right, then
+         * move the integer part left over the gap */
+        write_digits(buf + 1, d.f, n);
+        memmove(buf, buf + 1, (size_t)x + 1);
+        buf[x + 1] = '.';
+        return n + 1;
+    }
+    if (x < 0 && x >= -7) { /* "0." then -x - 1 zeros then the digits */
+        size_t zeros = (size_t)(-x - 1);
+        memcpy(buf, "0.", 2);
+        memset(buf + 2, '0', zeros);
+        write_digits(buf + 2 + zeros, d.f, n);
+        return 2 + zeros + n;
+    }
+    /* d[.ddd]e+-x */
+    write_digits(buf + 1, d.f, n);
+    buf[0] = buf[1];
+    size_t len = 1;
+    if (n > 1) {
+        buf[1] = '.';
+        len = n + 1;
+    }
+    buf[len++] = 'e';
+    buf[len++] = x < 0 ? '-' : '+';
+    return len + ax__json_format_u64((uint64_t)(x < 0 ? -x : x), buf + len);
+}
+
+size_t ax__json_format_double(double v, char *buf)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    size_t len = 0;
+    if (bits >> 63)
+        buf[len++] = '-';
+    int biased = (int)((bits >> FRAC_BITS) & 0x7FF);
+    uint64_t frac = bits & FRAC_MASK;
+    if (biased == 0 && frac == 0) {
+        memcpy(buf + len, "0.0", 3);
+        return len + 3;
+    }
+    decimal d = to_decimal(biased, frac);
+    if (d.e != 0)
+        d = remove_trailing_zeros(d);
+    return len + write_decimal(buf + len, d);
 }
