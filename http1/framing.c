@@ -1,0 +1,217 @@
+/*
+ * What the header fields say about the message as a whole: how its body is
+ * delimited (RFC 9112 section 6.3), whether the connection stays open
+ * (section 9.3), Upgrade and Expect. This is where request smuggling is
+ * stopped: every way two recipients could disagree on where a message ends is
+ * an error here (section 6.3 and section 11.2).
+ */
+#include <string.h>
+
+#include "http1/parser.h"
+
+/* The fields this file looks at. */
+typedef struct fields_seen {
+    bool cl, cl_bad, te, te_unknown, te_chunked_last, te_chunked_twice;
+    bool close, keep_alive, conn_upgrade, upgrade, expect_continue;
+    unsigned hosts;
+    uint64_t length;
+    size_t bad_at; /* where the first bad framing field started */
+} fields_seen;
+
+static bool is_ows(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool eq(ax_slice s, const char *lit, size_t n)
+{
+    return ax_ascii_case_equal(s.ptr, s.len, lit, n);
+}
+#define EQ(s, lit) eq(s, lit, sizeof(lit) - 1)
+
+/* Calls fn for each element of a comma-separated list (RFC 9110 section 5.6.1),
+ * trimmed of OWS. Empty elements are passed too: the caller decides. */
+static void each_element(ax_slice v, void (*fn)(fields_seen *, ax_slice), fields_seen *s)
+{
+    size_t start = 0;
+    for (size_t k = 0; k <= v.len; k++) {
+        if (k == v.len || v.ptr[k] == ',') {
+            fn(s, ax_trim_ows(ax_slice_make(v.ptr + start, k - start)));
+            start = k + 1;
+        }
+    }
+}
+
+/* Content-Length = 1*DIGIT. A list of identical values ("42, 42", or the
+ * same value in several fields) may be taken as one (RFC 9110 section 8.6);
+ * anything else is an error. */
+static void content_length(fields_seen *s, ax_slice e)
+{
+    uint64_t n;
+    if (ax_parse_u64(e.ptr, e.len, &n) != 0 || (s->cl && n != s->length))
+        s->cl_bad = true;
+    s->cl = true;
+    s->length = n;
+}
+
+/* transfer-coding = token *( OWS ";" OWS transfer-parameter ). Codings we
+ * know: chunked (framing) and the compressions registered for it. */
+static void transfer_coding(fields_seen *s, ax_slice e)
+{
+    if (e.len == 0)
+        return; /* empty list elements do not count (RFC 9110 section 5.6.1) */
+    size_t n = 0;
+    while (n < e.len && e.ptr[n] != ';' && !is_ows(e.ptr[n]))
+        n++;
+    ax_slice name = ax_slice_make(e.ptr, n);
+    bool chunked = EQ(name, "chunked");
+    if (s->te_chunked_last && chunked)
+        s->te_chunked_twice = true;
+    s->te_chunked_last = chunked;
+    if (!chunked && !EQ(name, "gzip") && !EQ(name, "x-gzip") && !EQ(name, "deflate") &&
+        !EQ(name, "compress") && !EQ(name, "x-compress"))
+        s->te_unknown = true;
+    if (chunked && n != e.len)
+        s->te_unknown = true; /* chunked takes no parameters */
+}
+
+static void connection_option(fields_seen *s, ax_slice e)
+{
+    if (EQ(e, "close"))
+        s->close = true;
+    else if (EQ(e, "keep-alive"))
+        s->keep_alive = true;
+    else if (EQ(e, "upgrade"))
+        s->conn_upgrade = true;
+}
+
+static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
+{
+    ax_slice n = h->name;
+    switch (n.len) {
+    case 4:
+        if (EQ(n, "host"))
+            s->hosts++;
+        break;
+    case 6:
+        if (EQ(n, "expect") && EQ(h->value, "100-continue"))
+            s->expect_continue = true;
+        break;
+    case 7:
+        if (EQ(n, "upgrade"))
+            s->upgrade = true;
+        break;
+    case 10:
+        if (EQ(n, "connection"))
+            each_element(h->value, connection_option, s);
+        break;
+    case 14:
+        if (EQ(n, "content-length")) {
+            bool was_bad = s->cl_bad;
+            each_element(h->value, content_length, s);
+            if (s->cl_bad && !was_bad)
+                s->bad_at = offset;
+        }
+        break;
+    case 17:
+        if (EQ(n, "transfer-encoding")) {
+            s->te = true;
+            each_element(h->value, transfer_coding, s);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* RFC 9112 section 6.3, for requests: Transfer-Encoding (chunked last, known
+ * codings, HTTP/1.1 only, never with Content-Length), else Content-Length,
+ * else no body. */
+static int request_framing(ax_h1_parser *p, const fields_seen *s)
+{
+    ax_h1_head *h = &p->head;
+    if (h->version == 11 && s->hosts != 1)
+        return ax__h1_fail(p, 400, s->hosts == 0 ? "HTTP/1.1 request without Host"
+                                                 : "more than one Host field", 0);
+    if (s->te) {
+        if (h->version == 10)
+            return ax__h1_fail(p, 400, "Transfer-Encoding in an HTTP/1.0 request", 0);
+        if (s->cl)
+            return ax__h1_fail(p, 400, "both Transfer-Encoding and Content-Length", 0);
+        if (s->te_unknown)
+            return ax__h1_fail(p, 501, "unknown transfer coding", 0);
+        if (!s->te_chunked_last || s->te_chunked_twice)
+            return ax__h1_fail(p, 400, "chunked is not the final transfer coding, once", 0);
+        h->framing = AX_H1_CHUNKED;
+        return 0;
+    }
+    if (s->cl) {
+        if (s->cl_bad)
+            return ax__h1_fail(p, 400, "invalid Content-Length", s->bad_at);
+        h->framing = s->length > 0 ? AX_H1_LENGTH : AX_H1_NO_BODY;
+        h->content_length = s->length;
+        return 0;
+    }
+    h->framing = AX_H1_NO_BODY;
+    return 0;
+}
+
+/* RFC 9112 section 6.3, for responses: no body for HEAD, 1xx, 204, 304; a
+ * tunnel after 101 and a 2xx to CONNECT; then Transfer-Encoding (chunked
+ * last, else until close; with Content-Length too: chunked, then close),
+ * Content-Length, and otherwise until close. */
+static int response_framing(ax_h1_parser *p, const fields_seen *s)
+{
+    ax_h1_head *h = &p->head;
+    unsigned st = h->status;
+    if (st == 101 || (p->answer_connect && st >= 200 && st < 300)) {
+        h->framing = AX_H1_TUNNEL;
+        return 0;
+    }
+    if (st < 200 || st == 204 || st == 304 || p->answer_head) {
+        h->framing = AX_H1_NO_BODY;
+        return 0;
+    }
+    if (s->te) {
+        if (h->version == 10)
+            return ax__h1_fail(p, 502, "Transfer-Encoding in an HTTP/1.0 response", 0);
+        if (s->te_chunked_last && !s->te_chunked_twice) {
+            h->framing = AX_H1_CHUNKED;
+            if (s->cl)
+                h->keep_alive = false; /* section 6.3, item 3 */
+        } else {
+            h->framing = AX_H1_UNTIL_CLOSE;
+            h->keep_alive = false;
+        }
+        return 0;
+    }
+    if (s->cl) {
+        if (s->cl_bad)
+            return ax__h1_fail(p, 502, "invalid Content-Length", s->bad_at);
+        h->framing = s->length > 0 ? AX_H1_LENGTH : AX_H1_NO_BODY;
+        h->content_length = s->length;
+        return 0;
+    }
+    h->framing = AX_H1_UNTIL_CLOSE;
+    h->keep_alive = false;
+    return 0;
+}
+
+int ax__h1_decide_framing(ax_h1_parser *p)
+{
+    fields_seen s;
+    memset(&s, 0, sizeof(s));
+    ax_h1_head *h = &p->head;
+    for (size_t k = 0; k < h->nheaders; k++)
+        look_at(&s, &h->headers[k], p->fields[k].name);
+    /* Persistence (RFC 9112 section 9.3): HTTP/1.1 unless "close"; HTTP/1.0
+     * only with "keep-alive". */
+    h->keep_alive = !s.close && (h->version == 11 || s.keep_alive);
+    h->upgrade = s.upgrade && s.conn_upgrade;
+    /* RFC 9110 section 10.1.1: ignore 100-continue in an HTTP/1.0 request. */
+    h->expect_continue = s.expect_continue && h->version == 11;
+    h->content_length = 0;
+    if (p->kind == AX_H1_REQUESTS)
+        return request_framing(p, &s);
+    return response_framing(p, &s);
+}

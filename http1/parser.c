@@ -1,0 +1,421 @@
+/*
+ * The message driver: one head, then the body as its framing says, then END,
+ * then the next message (RFC 9112 sections 6 and 7). Heads and trailer
+ * sections go to head.c, the framing decision to framing.c; this file walks
+ * bodies, chunk framing included, one event per call.
+ */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "http1/parser.h"
+#include "http1/scan.h"
+
+void ax_h1_options_init(ax_h1_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->max_start_line = 8192;
+    o->max_head = 32768;
+    o->max_headers = 100;
+    o->max_chunk_digits = 16;
+    o->max_chunk_ext = 4096;
+    o->max_trailers = 8192;
+    o->max_pipeline = 64;
+}
+
+const char *ax_h1_event_name(ax_h1_event_type t)
+{
+    static const char *const names[] = {
+        "NEED_DATA", "REQUEST", "RESPONSE", "INFORMATIONAL", "DATA",
+        "TRAILERS", "END", "CONNECTION_CLOSED", "PAUSED", "H2_PREFACE"};
+    return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
+}
+
+int ax__h1_fail(ax_h1_parser *p, unsigned status, const char *reason, size_t at)
+{
+    if (p->kind == AX_H1_RESPONSES && status != 431 && status != 414)
+        status = 502;
+    p->err.status = status;
+    p->err.reason = reason;
+    p->err.offset = p->offset + at;
+    p->state = AX__P_ERROR;
+    p->rc = status == 414 || status == 431 ? AX_ELIMIT : AX_EPROTO;
+    return p->rc;
+}
+
+/* Ready for the next message's first byte (or, after a 1xx, for the final
+ * response to the same request). */
+static void start_message(ax_h1_parser *p)
+{
+    p->state = AX__P_HEAD;
+    p->hs = AX__HS_START;
+    p->pos = p->tok = p->line = 0;
+    p->nfields = 0;
+    p->offset = 0;
+}
+
+static void end_message(ax_h1_parser *p)
+{
+    p->answer_head = p->answer_connect = 0;
+    start_message(p);
+}
+
+int ax_h1_parser_init(ax_h1_parser *p, ax_h1_kind kind, const ax_h1_options *o)
+{
+    memset(p, 0, sizeof(*p));
+    if (o != NULL)
+        p->opt = *o;
+    else
+        ax_h1_options_init(&p->opt);
+    if ((kind != AX_H1_REQUESTS && kind != AX_H1_RESPONSES) || p->opt.max_start_line == 0 ||
+        p->opt.max_head == 0 || p->opt.max_headers == 0 || p->opt.max_chunk_digits == 0 ||
+        p->opt.max_trailers == 0)
+        return AX_EINVAL;
+    /* Offsets are 32-bit: a section never gets near 4 GiB. */
+    if (p->opt.max_head > UINT32_MAX / 2)
+        p->opt.max_head = UINT32_MAX / 2;
+    if (p->opt.max_trailers > UINT32_MAX / 2)
+        p->opt.max_trailers = UINT32_MAX / 2;
+    if (p->opt.max_headers > UINT32_MAX / 2)
+        p->opt.max_headers = UINT32_MAX / 2;
+    const ax_allocator *a = ax__allocator_or_default(p->opt.alloc);
+    p->opt.alloc = a;
+    p->kind = (uint8_t)kind;
+    p->fields = ax__malloc_array(a, p->opt.max_headers, sizeof(*p->fields));
+    p->headers = ax__malloc_array(a, p->opt.max_headers, sizeof(*p->headers));
+    if (p->fields == NULL || p->headers == NULL) {
+        ax_h1_parser_free(p);
+        return AX_ENOMEM;
+    }
+    start_message(p);
+    return 0;
+}
+
+void ax_h1_parser_free(ax_h1_parser *p)
+{
+    if (p->opt.alloc != NULL) {
+        ax__free(p->opt.alloc, p->fields);
+        ax__free(p->opt.alloc, p->headers);
+    }
+    p->fields = NULL;
+    p->headers = NULL;
+}
+
+void ax_h1_parser_expect(ax_h1_parser *p, ax_slice method)
+{
+    p->answer_head = method.len == 4 && memcmp(method.ptr, "HEAD", 4) == 0;
+    p->answer_connect = method.len == 7 && memcmp(method.ptr, "CONNECT", 7) == 0;
+}
+
+const ax_h1_error *ax_h1_parser_error(const ax_h1_parser *p)
+{
+    return &p->err;
+}
+
+/* ---- heads -------------------------------------------------------------- */
+
+static void head_slices(ax_h1_parser *p, const unsigned char *b)
+{
+    ax_h1_head *h = &p->head;
+    ax__h1_fill_headers(p, b);
+    h->headers = p->headers;
+    h->nheaders = p->nfields;
+    h->version = p->version;
+    if (p->kind == AX_H1_REQUESTS) {
+        h->method = ax_slice_make(b + p->m_off, p->m_len);
+        h->target = ax_slice_make(b + p->t_off, p->t_len);
+        h->status = 0;
+        h->reason = ax_slice_make(NULL, 0);
+    } else {
+        h->method = h->target = ax_slice_make(NULL, 0);
+        h->form = AX_H1_ORIGIN_FORM;
+        h->status = p->status;
+        h->reason = ax_slice_make(b + p->m_off, p->m_len);
+    }
+}
+
+/* Where the body of the head just read takes the parser. */
+static void after_head(ax_h1_parser *p, ax_h1_event *ev)
+{
+    ax_h1_head *h = &p->head;
+    if (p->kind == AX_H1_REQUESTS) {
+        ev->type = AX_H1_EV_REQUEST;
+    } else if (h->status < 200) {
+        ev->type = AX_H1_EV_INFORMATIONAL;
+        if (h->status != 101) {
+            /* The final response to the same request is still to come. */
+            start_message(p);
+            return;
+        }
+    } else {
+        ev->type = AX_H1_EV_RESPONSE;
+    }
+    p->remaining = h->content_length;
+    p->cs = 0;
+    p->digits = 0;
+    p->ext_len = 0;
+    switch (h->framing) {
+    case AX_H1_LENGTH:
+        p->state = AX__P_LENGTH;
+        break;
+    case AX_H1_CHUNKED:
+        p->state = AX__P_CHUNKED;
+        p->remaining = 0;
+        break;
+    case AX_H1_UNTIL_CLOSE:
+        p->state = AX__P_UNTIL_CLOSE;
+        break;
+    case AX_H1_TUNNEL:
+        p->state = AX__P_SWITCHED;
+        break;
+    default:
+        p->state = AX__P_END;
+        break;
+    }
+}
+
+static int on_head(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+{
+    int n = ax__h1_parse_section(p, b, len, false);
+    if (n >= 0 && p->state == AX__P_H2) {
+        ev->type = AX_H1_EV_H2_PREFACE;
+        return n;
+    }
+    if (n <= 0)
+        return n;
+    head_slices(p, b);
+    int rc = ax__h1_decide_framing(p);
+    if (rc < 0)
+        return rc;
+    after_head(p, ev);
+    ev->head = &p->head;
+    return n;
+}
+
+/* ---- bodies ------------------------------------------------------------- */
+
+static int on_length(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+{
+    if (len == 0)
+        return 0;
+    size_t n = len < p->remaining ? len : (size_t)p->remaining;
+    p->remaining -= n;
+    if (p->remaining == 0)
+        p->state = AX__P_END;
+    ev->type = AX_H1_EV_DATA;
+    ev->data = ax_slice_make(b, n);
+    return (int)n;
+}
+
+static int on_trailers(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+{
+    int n = ax__h1_parse_section(p, b, len, true);
+    if (n <= 0)
+        return n;
+    ax__h1_fill_headers(p, b);
+    p->state = AX__P_END;
+    if (p->nfields > 0) {
+        ev->type = AX_H1_EV_TRAILERS;
+        ev->headers = p->headers;
+        ev->nheaders = p->nfields;
+    } else {
+        ev->type = AX_H1_EV_END;
+        end_message(p);
+    }
+    return n;
+}
+
+/* Chunk framing states (p->cs), RFC 9112 section 7.1:
+ *   chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+ * Unlike a head, the framing lines must end in CRLF: nothing in the RFC lets
+ * a recipient take a bare LF here, and lenience in chunk framing is a known
+ * smuggling vector. */
+enum { C_SIZE, C_BWS, C_EXT, C_SIZE_LF, C_DATA, C_DATA_CR, C_DATA_LF };
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+{
+    size_t i = 0;
+    for (;;) {
+        switch (p->cs) {
+        case C_SIZE:
+            for (; i < len; i++) {
+                int v = hex_value(b[i]);
+                if (v < 0)
+                    break;
+                if (++p->digits > p->opt.max_chunk_digits || p->remaining > (UINT64_MAX >> 4))
+                    return ax__h1_fail(p, 400, "chunk size too large", i);
+                p->remaining = p->remaining << 4 | (uint64_t)v;
+            }
+            if (i == len)
+                return (int)i;
+            if (p->digits == 0)
+                return ax__h1_fail(p, 400, "missing chunk size", i);
+            if (b[i] == '\r') {
+                p->cs = C_SIZE_LF;
+            } else if (b[i] == ';') {
+                p->cs = C_EXT;
+            } else if (b[i] == ' ' || b[i] == '\t') {
+                p->cs = C_BWS;
+            } else {
+                return ax__h1_fail(p, 400, "invalid byte after chunk size", i);
+            }
+            i++;
+            break;
+        case C_BWS:
+            while (i < len && (b[i] == ' ' || b[i] == '\t'))
+                i++;
+            if (i == len)
+                return (int)i;
+            if (b[i] != ';')
+                return ax__h1_fail(p, 400, "whitespace after chunk size", i);
+            p->cs = C_EXT;
+            i++;
+            break;
+        case C_EXT: {
+            /* chunk-ext bytes are tokens, quoted strings, ";", "=" and
+             * whitespace: all inside the field-value class. */
+            size_t n = ax__h1_scan_value(b + i, len - i);
+            if (n > p->opt.max_chunk_ext - p->ext_len || p->ext_len + n > p->opt.max_chunk_ext)
+                return ax__h1_fail(p, 400, "chunk extension too long", i);
+            p->ext_len += (uint32_t)n;
+            i += n;
+            if (i == len)
+                return (int)i;
+            if (b[i] != '\r')
+                return ax__h1_fail(p, 400, "invalid byte in chunk extension", i);
+            p->cs = C_SIZE_LF;
+            i++;
+            break;
+        }
+        case C_SIZE_LF:
+            if (i == len)
+                return (int)i;
+            if (b[i] != '\n')
+                return ax__h1_fail(p, 400, "bare CR in chunk framing", i);
+            i++;
+            p->digits = 0;
+            p->ext_len = 0;
+            if (p->remaining == 0) {
+                /* last-chunk: the trailer section follows. */
+                p->state = AX__P_TRAILERS;
+                p->hs = AX__HS_FIELD_START;
+                p->pos = 0;
+                p->nfields = 0;
+                p->offset += i; /* error offsets inside the trailers */
+                int n = on_trailers(p, b + i, len - i, ev);
+                if (p->state != AX__P_HEAD)
+                    p->offset -= i;
+                return n < 0 ? n : (int)i + n;
+            }
+            p->cs = C_DATA;
+            break;
+        case C_DATA: {
+            if (i == len)
+                return (int)i;
+            size_t n = len - i < p->remaining ? len - i : (size_t)p->remaining;
+            p->remaining -= n;
+            if (p->remaining == 0)
+                p->cs = C_DATA_CR;
+            ev->type = AX_H1_EV_DATA;
+            ev->data = ax_slice_make(b + i, n);
+            return (int)(i + n);
+        }
+        case C_DATA_CR:
+            if (i == len)
+                return (int)i;
+            if (b[i] != '\r')
+                return ax__h1_fail(p, 400, "chunk data longer than its size", i);
+            p->cs = C_DATA_LF;
+            i++;
+            break;
+        default: /* C_DATA_LF */
+            if (i == len)
+                return (int)i;
+            if (b[i] != '\n')
+                return ax__h1_fail(p, 400, "bare CR in chunk framing", i);
+            p->cs = C_SIZE;
+            i++;
+            break;
+        }
+    }
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
+{
+    unsigned char *b = buf;
+    int n;
+    ev->type = AX_H1_EV_NEED_DATA;
+    ev->head = NULL;
+    ev->headers = NULL;
+    ev->nheaders = 0;
+    ev->data = ax_slice_make(NULL, 0);
+    if (len > INT32_MAX)
+        len = INT32_MAX; /* the count returned is an int */
+    switch (p->state) {
+    case AX__P_HEAD:
+        n = on_head(p, b, len, ev);
+        break;
+    case AX__P_LENGTH:
+        n = on_length(p, b, len, ev);
+        break;
+    case AX__P_CHUNKED:
+        n = on_chunked(p, b, len, ev);
+        break;
+    case AX__P_TRAILERS:
+        n = on_trailers(p, b, len, ev);
+        break;
+    case AX__P_UNTIL_CLOSE:
+        n = (int)len;
+        if (len > 0) {
+            ev->type = AX_H1_EV_DATA;
+            ev->data = ax_slice_make(b, len);
+        }
+        break;
+    case AX__P_END:
+        ev->type = AX_H1_EV_END;
+        end_message(p);
+        return 0;
+    case AX__P_SWITCHED:
+        ev->type = AX_H1_EV_PAUSED;
+        return 0;
+    case AX__P_H2:
+        ev->type = AX_H1_EV_H2_PREFACE;
+        return 0;
+    case AX__P_CLOSED:
+        ev->type = AX_H1_EV_CONNECTION_CLOSED;
+        return 0;
+    default:
+        return p->rc;
+    }
+    if (n > 0 && p->state != AX__P_HEAD)
+        p->offset += (uint64_t)n;
+    return n;
+}
+
+int ax_h1_parser_eof(ax_h1_parser *p, ax_h1_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    if (p->state == AX__P_UNTIL_CLOSE) {
+        ev->type = AX_H1_EV_END;
+        p->state = AX__P_CLOSED; /* nothing can follow a close */
+        return 0;
+    }
+    if ((p->state == AX__P_HEAD && p->hs == AX__HS_START && p->pos == 0) ||
+        p->state == AX__P_CLOSED) {
+        p->state = AX__P_CLOSED;
+        ev->type = AX_H1_EV_CONNECTION_CLOSED;
+        return 0;
+    }
+    if (p->state == AX__P_ERROR)
+        return p->rc;
+    return ax__h1_fail(p, 400, "connection closed inside a message", 0);
+}

@@ -1,0 +1,64 @@
+/*
+ * Private pieces shared by the parser's files: the section parser for heads
+ * and trailers (head.c), the framing decision (framing.c) and the message
+ * driver (parser.c).
+ */
+#ifndef AXLE_HTTP1_PARSER_H
+#define AXLE_HTTP1_PARSER_H
+
+#include "axle/http1.h"
+
+/* A field while its section is incomplete: offsets from the section start. */
+struct ax__h1_field {
+    uint32_t name, name_len, value, value_len;
+};
+
+/* Parser states (ax_h1_parser.state): where in the message stream. */
+enum {
+    AX__P_HEAD,        /* reading a start line and header block */
+    AX__P_LENGTH,      /* Content-Length body */
+    AX__P_CHUNKED,     /* chunk framing and data (cs says where) */
+    AX__P_TRAILERS,    /* the trailer section after the last chunk */
+    AX__P_UNTIL_CLOSE, /* a response body that ends when the peer closes */
+    AX__P_END,         /* the message is complete: END is next */
+    AX__P_SWITCHED,    /* after 101 or a 2xx to CONNECT */
+    AX__P_H2,          /* the HTTP/2 preface was seen */
+    AX__P_CLOSED,      /* the peer closed */
+    AX__P_ERROR
+};
+
+/* Head and trailer section states (ax_h1_parser.hs). */
+enum {
+    AX__HS_START,        /* before the start line (empty lines skipped) */
+    AX__HS_METHOD,
+    AX__HS_TARGET,
+    AX__HS_REQ_VERSION,
+    AX__HS_RESP_VERSION, /* "HTTP/1.1 200" */
+    AX__HS_REASON,
+    AX__HS_LINE_LF,      /* CR seen at a line end: LF must follow */
+    AX__HS_FIELD_START,  /* start of a field line, or the empty line */
+    AX__HS_NAME,
+    AX__HS_OWS,          /* whitespace after the colon */
+    AX__HS_VALUE,
+    AX__HS_END_LF        /* CR of the empty line seen: LF must follow */
+};
+
+/* Records a protocol error (status for a request; responses get 502 except
+ * where noted) at byte `at` of the current buffer, puts the parser in error
+ * and returns AX_EPROTO, or AX_ELIMIT for 414 and 431. */
+int ax__h1_fail(ax_h1_parser *p, unsigned status, const char *reason, size_t at);
+
+/* Parses a head (trailers false) or a trailer section starting at b[0] with
+ * len bytes available. Returns the section's length once it is complete, 0
+ * when more bytes are needed (the position is saved), or an error. */
+int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool trailers);
+
+/* Turns the stored offsets into slices over b (the section start). */
+void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b);
+
+/* Decides the framing of the head just parsed (RFC 9112 section 6.3) and fills
+ * p->head's framing, keep-alive, upgrade and expect fields. Returns 0 or an
+ * error (400, 501 for requests; 502 for responses). */
+int ax__h1_decide_framing(ax_h1_parser *p);
+
+#endif /* AXLE_HTTP1_PARSER_H */

@@ -1,0 +1,296 @@
+/*
+ * Parser behaviour the transcript table does not show: limits and their
+ * statuses, what a head says about framing and persistence, error offsets,
+ * allocation failure, and the corpus messages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axle/http1.h"
+#include "http1/feed.h"
+#include "http1/scan.h"
+#include "support/suite.h"
+#include "support/test_alloc.h"
+
+AX_SUITE(h1_rules);
+
+/* Parses one head from s (whole) and returns the parser's return code. */
+static int parse_head(ax_h1_parser *p, ax_h1_kind kind, const ax_h1_options *o,
+                      const char *s, ax_h1_event *ev)
+{
+    cr_assert_eq(ax_h1_parser_init(p, kind, o), 0);
+    size_t n = strlen(s);
+    char *copy = malloc(n + 1);
+    memcpy(copy, s, n + 1);
+    int rc = ax_h1_parser_next(p, copy, n, ev);
+    free(copy); /* the tests below look at flags, not slices */
+    return rc;
+}
+
+static unsigned status_of(ax_h1_kind kind, const ax_h1_options *o, const char *s, int *rc)
+{
+    ax_h1_parser p;
+    ax_h1_event ev;
+    *rc = parse_head(&p, kind, o, s, &ev);
+    unsigned st = *rc < 0 ? ax_h1_parser_error(&p)->status : 0;
+    ax_h1_parser_free(&p);
+    return st;
+}
+
+static char *repeat(const char *head, char c, size_t n, const char *tail)
+{
+    size_t hl = strlen(head), tl = strlen(tail);
+    char *s = malloc(hl + n + tl + 1);
+    memcpy(s, head, hl);
+    memset(s + hl, c, n);
+    memcpy(s + hl + n, tail, tl + 1);
+    return s;
+}
+
+Test(h1_rules, request_line_too_long_is_414)
+{
+    char *s = repeat("GET /", 'a', 9000, " HTTP/1.1\r\nHost: a\r\n\r\n");
+    int rc;
+    cr_assert_eq(status_of(AX_H1_REQUESTS, NULL, s, &rc), 414);
+    cr_assert_eq(rc, AX_ELIMIT);
+    /* The same, arriving without its end: 414 as soon as it is too long. */
+    s[5 + 8300] = '\0';
+    cr_assert_eq(status_of(AX_H1_REQUESTS, NULL, s, &rc), 414);
+    free(s);
+    /* Just under the limit is fine. */
+    s = repeat("GET /", 'a', 8192 - 5 - 9, " HTTP/1.1\r\nHost: a\r\n\r\n");
+    cr_assert_eq(status_of(AX_H1_REQUESTS, NULL, s, &rc), 0);
+    cr_assert_gt(rc, 0);
+    free(s);
+}
+
+Test(h1_rules, header_block_too_long_is_431)
+{
+    char *s = repeat("GET / HTTP/1.1\r\nHost: a\r\nX: ", 'v', 40000, "\r\n\r\n");
+    int rc;
+    cr_assert_eq(status_of(AX_H1_REQUESTS, NULL, s, &rc), 431);
+    cr_assert_eq(rc, AX_ELIMIT);
+    free(s);
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_head = 64;
+    cr_assert_eq(status_of(AX_H1_REQUESTS, &o, "GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789012345678901234567890123456789\r\n\r\n", &rc), 431);
+    cr_assert_eq(status_of(AX_H1_REQUESTS, &o, "GET / HTTP/1.1\r\nHost: a\r\nX: 01234567890123456789\r\n\r\n", &rc), 0);
+}
+
+Test(h1_rules, too_many_fields_is_431)
+{
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_headers = 3;
+    int rc;
+    cr_assert_eq(status_of(AX_H1_REQUESTS, &o, "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\n\r\n", &rc), 0);
+    cr_assert_eq(status_of(AX_H1_REQUESTS, &o, "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", &rc), 431);
+    cr_assert_eq(rc, AX_ELIMIT);
+}
+
+Test(h1_rules, trailers_too_long_is_431_and_chunk_limits_are_400)
+{
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_trailers = 16;
+    o.max_chunk_ext = 8;
+    o.max_chunk_digits = 4;
+    const char *head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    char msg[512];
+    char out[1024];
+    h1_feed f = {AX_H1_REQUESTS, NULL, false, &o};
+    snprintf(msg, sizeof(msg), "%s0\r\nX-Long-Trailer: 0123456789\r\n\r\n", head);
+    cr_assert_eq(h1_feed_run(&f, msg, strlen(msg), 0, 0, out, sizeof(out)), AX_ELIMIT);
+    cr_assert(strstr(out, "ERR 431|") != NULL, "%s", out);
+    snprintf(msg, sizeof(msg), "%s1;abcdefghi\r\nx\r\n0\r\n\r\n", head);
+    cr_assert_eq(h1_feed_run(&f, msg, strlen(msg), 0, 1, out, sizeof(out)), AX_EPROTO);
+    cr_assert(strstr(out, "ERR 400|") != NULL, "%s", out);
+    snprintf(msg, sizeof(msg), "%s1;abcdefgh\r\nx\r\n0\r\n\r\n", head);
+    cr_assert_eq(h1_feed_run(&f, msg, strlen(msg), 0, 1, out, sizeof(out)), 0, "%s", out);
+    snprintf(msg, sizeof(msg), "%s00001\r\nx\r\n0\r\n\r\n", head);
+    cr_assert_eq(h1_feed_run(&f, msg, strlen(msg), 0, 0, out, sizeof(out)), AX_EPROTO);
+    snprintf(msg, sizeof(msg), "%s0001\r\nx\r\n0\r\n\r\n", head);
+    cr_assert_eq(h1_feed_run(&f, msg, strlen(msg), 0, 0, out, sizeof(out)), 0, "%s", out);
+}
+
+Test(h1_rules, sixteen_hex_digits_fit_and_then_overflow)
+{
+    const char *m = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab";
+    char out[1024];
+    h1_feed f = {AX_H1_REQUESTS, NULL, false, NULL};
+    cr_assert_eq(h1_feed_run(&f, m, strlen(m), 0, 0, out, sizeof(out)), 0);
+    cr_assert(strstr(out, "DATA:ab|") != NULL, "%s", out);
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_chunk_digits = 40; /* the digit limit cannot hide an overflow */
+    f.opt = &o;
+    m = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n";
+    cr_assert_eq(h1_feed_run(&f, m, strlen(m), 0, 0, out, sizeof(out)), AX_EPROTO);
+}
+
+Test(h1_rules, head_flags)
+{
+    ax_h1_parser p;
+    ax_h1_event ev;
+    struct {
+        ax_h1_kind kind;
+        const char *method;
+        const char *s;
+        ax_h1_framing framing;
+        uint64_t length;
+        bool keep_alive, upgrade, expect;
+        ax_h1_target_form form;
+    } t[] = {
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nHost: a\r\nConnection: x, Close\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET /c HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", AX_H1_NO_BODY, 0, true, true, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET /c HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "PUT /f HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 9\r\n\r\n", AX_H1_LENGTH, 9, true, false, true, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "PUT /f HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n", AX_H1_LENGTH, 9, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", AX_H1_CHUNKED, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ASTERISK_FORM},
+        {AX_H1_REQUESTS, NULL, "CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_AUTHORITY_FORM},
+        {AX_H1_REQUESTS, NULL, "GET h://a/ HTTP/1.1\r\nHost: a\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ABSOLUTE_FORM},
+        {AX_H1_RESPONSES, "GET", "HTTP/1.1 200 OK\r\n\r\n", AX_H1_UNTIL_CLOSE, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "GET", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n", AX_H1_LENGTH, 7, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "GET", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n", AX_H1_CHUNKED, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "GET", "HTTP/1.1 101 Switching\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n", AX_H1_TUNNEL, 0, true, true, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "CONNECT", "HTTP/1.1 200 OK\r\n\r\n", AX_H1_TUNNEL, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_RESPONSES, "GET", "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n", AX_H1_LENGTH, 1, false, false, false, AX_H1_ORIGIN_FORM},
+    };
+    for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+        cr_assert_eq(ax_h1_parser_init(&p, t[k].kind, NULL), 0);
+        if (t[k].method != NULL)
+            ax_h1_parser_expect(&p, ax_slice_make(t[k].method, strlen(t[k].method)));
+        char buf[256];
+        size_t n = strlen(t[k].s);
+        memcpy(buf, t[k].s, n);
+        int rc = ax_h1_parser_next(&p, buf, n, &ev);
+        cr_assert_eq((size_t)rc, n, "case %zu: rc %d", k, rc);
+        const ax_h1_head *h = ev.head;
+        cr_assert_eq(h->framing, t[k].framing, "case %zu", k);
+        cr_assert_eq(h->content_length, t[k].length, "case %zu", k);
+        cr_assert_eq(h->keep_alive, t[k].keep_alive, "case %zu", k);
+        cr_assert_eq(h->upgrade, t[k].upgrade, "case %zu", k);
+        cr_assert_eq(h->expect_continue, t[k].expect, "case %zu", k);
+        if (t[k].kind == AX_H1_REQUESTS)
+            cr_assert_eq(h->form, t[k].form, "case %zu", k);
+        ax_h1_parser_free(&p);
+    }
+}
+
+Test(h1_rules, error_offset_points_at_the_byte)
+{
+    ax_h1_parser p;
+    ax_h1_event ev;
+    int rc = parse_head(&p, AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nHost : a\r\n\r\n", &ev);
+    cr_assert_eq(rc, AX_EPROTO);
+    cr_assert_eq(ax_h1_parser_error(&p)->offset, 20);
+    cr_assert_str_eq(ax_h1_parser_error(&p)->reason, "whitespace between field name and colon");
+    /* In error the parser stays in error. */
+    char more[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    cr_assert_eq(ax_h1_parser_next(&p, more, sizeof(more) - 1, &ev), AX_EPROTO);
+    ax_h1_parser_free(&p);
+}
+
+Test(h1_rules, error_offset_counts_consumed_body_bytes)
+{
+    const char *m = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n";
+    char out[512];
+    ax_h1_parser p;
+    cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, NULL), 0);
+    char buf[256];
+    size_t n = strlen(m), off = 0;
+    memcpy(buf, m, n);
+    ax_h1_event ev;
+    int rc;
+    while ((rc = ax_h1_parser_next(&p, buf + off, n - off, &ev)) >= 0 && off < n)
+        off += (size_t)rc;
+    cr_assert_eq(rc, AX_EPROTO);
+    cr_assert_eq(ax_h1_parser_error(&p)->offset, strlen(m) - 4, "at the z: %llu",
+                 (unsigned long long)ax_h1_parser_error(&p)->offset);
+    ax_h1_parser_free(&p);
+    (void)out;
+}
+
+Test(h1_rules, init_rejects_bad_options)
+{
+    ax_h1_parser p;
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_headers = 0;
+    cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, &o), AX_EINVAL);
+    cr_assert_eq(ax_h1_parser_init(&p, (ax_h1_kind)7, NULL), AX_EINVAL);
+}
+
+static int init_scenario(const ax_allocator *a, void *ud)
+{
+    (void)ud;
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.alloc = a;
+    ax_h1_parser p;
+    int rc = ax_h1_parser_init(&p, AX_H1_REQUESTS, &o);
+    if (rc < 0)
+        return rc;
+    char m[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    ax_h1_event ev;
+    rc = ax_h1_parser_next(&p, m, sizeof(m) - 1, &ev);
+    cr_assert_eq(rc, (int)sizeof(m) - 1);
+    ax_h1_parser_free(&p);
+    return 0;
+}
+
+Test(h1_rules, allocation_failures)
+{
+    cr_assert_eq(ax_test_each_failure(init_scenario, NULL), 2);
+}
+
+Test(h1_rules, slow_sender_costs_no_rescanning)
+{
+    /* A 30 KB head arriving a byte at a time: each call looks only at the new
+     * byte, so this stays fast (a rescan per call would be ~450M steps). */
+    char *s = repeat("GET / HTTP/1.1\r\nHost: a\r\nX: ", 'v', 30000, "\r\n\r\n");
+    char out[64];
+    h1_feed f = {AX_H1_REQUESTS, NULL, false, NULL};
+    char *tail = malloc(40000);
+    h1_feed_run(&f, s, strlen(s), 0, 1, tail, 40000);
+    cr_assert(strncmp(tail, "REQ GET / 11 Host=a X=vvv", 25) == 0);
+    free(tail);
+    free(s);
+    (void)out;
+}
+
+Test(h1_rules, corpus_messages)
+{
+    const char *dir = getenv("AXLE_CORPUS") ? getenv("AXLE_CORPUS") : "../shared/corpus";
+    const char *names[] = {"req_browser_get.http", "req_minimal_get.http", "req_curl_get.http",
+                           "req_post_json.http", "resp_chunked.http", "resp_many_headers.http",
+                           "pico_bench_req.http"};
+    char path[512];
+    snprintf(path, sizeof(path), "%s/http/req_minimal_get.http", dir);
+    FILE *probe = fopen(path, "rb");
+    if (probe == NULL)
+        cr_skip_test("no corpus at %s", dir);
+    fclose(probe);
+    for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+        snprintf(path, sizeof(path), "%s/http/%s", dir, names[k]);
+        FILE *fp = fopen(path, "rb");
+        cr_assert_not_null(fp, "%s", path);
+        static char msg[65536];
+        size_t n = fread(msg, 1, sizeof(msg), fp);
+        fclose(fp);
+        bool resp = names[k][1] == 'e' && names[k][2] == 's';
+        h1_feed f = {resp ? AX_H1_RESPONSES : AX_H1_REQUESTS, resp ? "GET" : NULL, false, NULL};
+        static char whole[65536], bytes[65536];
+        cr_assert_eq(h1_feed_run(&f, msg, n, 0, 0, whole, sizeof(whole)), 0, "%s: %s", names[k], whole);
+        cr_assert(strstr(whole, "END|") != NULL, "%s: %s", names[k], whole);
+        cr_assert_eq(h1_feed_run(&f, msg, n, 0, 1, bytes, sizeof(bytes)), 0);
+        cr_assert_str_eq(whole, bytes, "%s", names[k]);
+    }
+}
