@@ -208,6 +208,139 @@ AX_API void ax_h1_parser_expect(ax_h1_parser *p, ax_slice method);
 /* The detail of the last error. */
 AX_API const ax_h1_error *ax_h1_parser_error(const ax_h1_parser *p);
 
+/* ---- the connection state machine (h11) -------------------------------- */
+
+typedef enum ax_h1_role { AX_H1_CLIENT, AX_H1_SERVER } ax_h1_role;
+
+/* Each side's state (h11's names; RFC 9112 section 9 for the close rules). */
+typedef enum ax_h1_state {
+    AX_H1_IDLE,                  /* between messages */
+    AX_H1_SEND_RESPONSE,         /* server: a request is in, no response yet */
+    AX_H1_SEND_BODY,             /* head sent or received, body under way */
+    AX_H1_DONE,                  /* this side's message is complete */
+    AX_H1_MUST_CLOSE,            /* done, and the connection cannot be reused */
+    AX_H1_CLOSED,                /* this side closed */
+    AX_H1_MIGHT_SWITCH_PROTOCOL, /* client sent Upgrade or CONNECT, waits */
+    AX_H1_SWITCHED_PROTOCOL,     /* the connection belongs to another protocol */
+    AX_H1_ERROR                  /* a protocol error happened on this side */
+} ax_h1_state;
+
+typedef struct ax_h1_conn ax_h1_conn; /* opaque */
+
+/* A connection for one role, with limits o (NULL: defaults). Returns 0,
+ * AX_EINVAL or AX_ENOMEM. Free with ax_h1_conn_free. */
+AX_API int ax_h1_conn_new(ax_h1_conn **out, ax_h1_role role,
+                          const ax_h1_options *o);
+
+/* NULL is ignored. */
+AX_API void ax_h1_conn_free(ax_h1_conn *c);
+
+/* The next event from the peer, under the input contract at the top. Beside
+ * the parser's events: PAUSED when the peer's next message must wait (a server
+ * that has not finished its response: pipelined requests stay in buf until
+ * then; a protocol switch: the unconsumed bytes belong to the new protocol),
+ * CONNECTION_CLOSED after ax_h1_conn_receive_eof. Returns bytes consumed,
+ * AX_EPROTO / AX_ELIMIT (their state becomes ERROR) or AX_ESTATE. */
+AX_API int ax_h1_conn_next_event(ax_h1_conn *c, void *buf, size_t len,
+                                 ax_h1_event *ev);
+
+/* The peer closed its sending side. The matching event (END of a body read
+ * until close, CONNECTION_CLOSED, or the AX_EPROTO of a message cut short)
+ * comes from next_event once the bytes before the close are used up. */
+AX_API void ax_h1_conn_receive_eof(ax_h1_conn *c);
+
+/* Our state, and theirs. */
+AX_API ax_h1_state ax_h1_conn_our_state(const ax_h1_conn *c);
+AX_API ax_h1_state ax_h1_conn_their_state(const ax_h1_conn *c);
+
+/* Short name of a state ("SEND_BODY", ...); a static string. */
+AX_API const char *ax_h1_state_name(ax_h1_state s);
+
+/* The detail of the last protocol error from the peer. */
+AX_API const ax_h1_error *ax_h1_conn_error(const ax_h1_conn *c);
+
+/* True when a server has read a request with Expect: 100-continue whose body
+ * has not started and no response has been sent: it should send a 100 (or a
+ * final response) before the client sends the body. */
+AX_API bool ax_h1_conn_they_expect_continue(const ax_h1_conn *c);
+
+/* ax_h1_message.content_length values besides a length. */
+#define AX_H1_LENGTH_UNKNOWN (-1) /* chunked (or until close to HTTP/1.0) */
+#define AX_H1_LENGTH_NONE (-2)    /* no body and no framing field */
+
+/* A message to send: the head, and how its body is framed. */
+typedef struct ax_h1_message {
+    ax_slice method;              /* requests */
+    ax_slice target;              /* requests */
+    unsigned status;              /* responses */
+    ax_slice reason;              /* responses; empty: a standard phrase */
+    const ax_h1_header *headers;  /* must not include Content-Length or
+                                     Transfer-Encoding: framing is ours */
+    size_t nheaders;
+    int64_t content_length;       /* >= 0: that many body bytes (for a
+                                     response to HEAD, or a 304: the length
+                                     the body would have, none is sent);
+                                     AX_H1_LENGTH_UNKNOWN; AX_H1_LENGTH_NONE */
+} ax_h1_message;
+
+/* Sends a request head (client) or a response head (server), 1xx included,
+ * appending it to out. Chooses the framing: Content-Length when
+ * m->content_length >= 0, else chunked (or close-delimited when the peer is
+ * HTTP/1.0), and none where a body is not allowed. Updates the states (keep-
+ * alive, Connection: close, Upgrade and CONNECT rules). Returns 0; AX_EINVAL
+ * (CR, LF or NUL in a field, a name or method that is not a token, a framing
+ * header among m->headers, a status out of range); AX_ESTATE (not our turn);
+ * AX_ENOMEM. On failure nothing is appended. */
+AX_API int ax_h1_conn_send_head(ax_h1_conn *c, const ax_h1_message *m,
+                                ax_chain *out);
+
+/* Appends body bytes (zero copy: takes *data's reference, leaving it empty;
+ * static views cost nothing), with chunk framing when chunked. Returns 0;
+ * AX_ESTATE (no body under way, or a body where none is allowed); AX_ERANGE
+ * (more than the Content-Length); AX_ENOMEM (then *data is still the
+ * caller's). */
+AX_API int ax_h1_conn_send_data(ax_h1_conn *c, ax_bytes *data, ax_chain *out);
+
+/* Ends our message: the last chunk and trailers when chunked (trailers must
+ * be NULL otherwise). Returns 0; AX_ESTATE; AX_ERANGE (fewer bytes than the
+ * Content-Length); AX_EINVAL (a bad trailer field); AX_ENOMEM. */
+AX_API int ax_h1_conn_send_end(ax_h1_conn *c, const ax_h1_header *trailers,
+                               size_t ntrailers, ax_chain *out);
+
+/* We closed our side (after a MUST_CLOSE or at will). */
+AX_API void ax_h1_conn_send_close(ax_h1_conn *c);
+
+/* Once both sides are DONE, returns both to IDLE for the next request on a
+ * kept-alive connection. Returns 0 or AX_ESTATE. */
+AX_API int ax_h1_conn_start_next_cycle(ax_h1_conn *c);
+
+/* ---- the serializer (also usable without a connection) ------------------ */
+
+/* Appends a request line and header block ("HTTP/1.1", and Content-Length or
+ * Transfer-Encoding: chunked as m->content_length says; AX_H1_LENGTH_NONE adds
+ * neither) to out, in a buffer from allocator a (NULL: default). Returns 0, AX_EINVAL (what ax_h1_conn_send_head refuses) or AX_ENOMEM;
+ * nothing is appended on failure. */
+AX_API int ax_h1_serialize_request(ax_chain *out, const ax_allocator *a,
+                                   const ax_h1_message *m);
+
+/* The same for a status line and header block. version is 10 or 11. */
+AX_API int ax_h1_serialize_response(ax_chain *out, const ax_allocator *a,
+                                    unsigned version, const ax_h1_message *m);
+
+/* One chunk: size line, *data (reference taken) and CRLF. An empty chunk
+ * appends nothing (it would end the body). Returns 0 or AX_ENOMEM (then *data
+ * is still the caller's and nothing is appended). */
+AX_API int ax_h1_serialize_chunk(ax_chain *out, const ax_allocator *a,
+                                 ax_bytes *data);
+
+/* The last chunk ("0\r\n"), the trailer fields and the final CRLF. Returns 0,
+ * AX_EINVAL (a bad field) or AX_ENOMEM. */
+AX_API int ax_h1_serialize_last_chunk(ax_chain *out, const ax_allocator *a,
+                                      const ax_h1_header *trailers, size_t n);
+
+/* The standard reason phrase for a status ("Not Found"); "" when unknown. */
+AX_API const char *ax_h1_reason_phrase(unsigned status);
+
 #ifdef __cplusplus
 }
 #endif
