@@ -83,11 +83,26 @@ static inline uint64_t ax__json_mul128(uint64_t a, uint64_t b, uint64_t *hi)
 #endif
 }
 
-/* floor(e * log2(10)) for |e| <= 1500 (a fixed-point product; the table test
- * checks it against exact arithmetic over that range). */
+/* Fixed-point logarithms (>> of a negative value is arithmetic on every
+ * compiler axle supports). tests/json/test_num_table.c checks each against
+ * exact integer arithmetic over |argument| <= 1100, more than the
+ * conversions use (doubles have 2^-1074 <= 2^q < 2^1024).
+ *   floor(e * log2(10))                                                   */
 static inline int ax__json_floor_log2_pow10(int e)
 {
     return (int)(((int64_t)e * 3483294) >> 20);
+}
+
+/*   floor(q * log10(2))                                                   */
+static inline int ax__json_floor_log10_pow2(int q)
+{
+    return (int)(((int64_t)q * INT64_C(661971961083)) >> 41);
+}
+
+/*   floor(log10(3/4 * 2^q))                                               */
+static inline int ax__json_floor_log10_three_quarters_pow2(int q)
+{
+    return (int)(((int64_t)q * INT64_C(661971961083) - INT64_C(274743187321)) >> 41);
 }
 
 #endif

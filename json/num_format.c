@@ -91,18 +91,6 @@ typedef struct decimal {
     int e;
 } decimal;
 
-/* floor(q * log10(2)) and floor(q * log10(2) + log10(3/4)) for |q| <= 1200
- * (fixed-point products; tests/json/test_num_table.c checks them exactly). */
-static inline int floor_log10_pow2(int q)
-{
-    return (int)(((int64_t)q * INT64_C(661971961083)) >> 41);
-}
-
-static inline int floor_log10_three_quarters_pow2(int q)
-{
-    return (int)(((int64_t)q * INT64_C(661971961083) - INT64_C(274743187321)) >> 41);
-}
-
 /* x * 10^e scaled by 2^-128, rounded to odd: the floor, with its last bit
  * set when anything was discarded. With x < 2^60 the rounded product keeps
  * every comparison with an even integer that the exact one has, which is all
@@ -139,7 +127,7 @@ static decimal shortest(uint64_t c, int q)
     /* Irregular spacing: at a power of two the next double down is only half
      * as far away, so the interval's lower end is closer. */
     bool irregular = c == (UINT64_C(1) << FRAC_BITS) && q > -1074;
-    int k = irregular ? floor_log10_three_quarters_pow2(q) : floor_log10_pow2(q);
+    int k = irregular ? ax__json_floor_log10_three_quarters_pow2(q) : ax__json_floor_log10_pow2(q);
     /* Everything is scaled by 4 so that the interval ends (c +- 1/2, or
      * c - 1/4) are integers. h makes (cb << h) * T / 2^128 equal
      * cb * 2^q * 10^-k; it lies in [1, 4], so cb << h < 2^59. */
