@@ -208,7 +208,7 @@ static int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_slice *
     }
     if (scratch_reserve(d, *used + worst) < 0)
         return fail_nomem(d, rep);
-    long m = ax__hpack_huff_decode(p, len, d->scratch + *used, &why);
+    long m = ax__hpack_huff_decode(p, len, d->end, d->scratch + *used, &why);
     if (m < 0)
         return fail(d, rep, why);
     *s = ax_slice_make(d->scratch + *used, (size_t)m);

@@ -172,9 +172,8 @@ static enum indexing policy(const ax_hpack_encoder *e, const ax_hpack_field *f,
     case S_PATH:
         return f->value.len > 0 && memchr(f->value.ptr, '?', f->value.len) != NULL
                    ? NO_INDEX : INDEX;
-    case S_AGE: case S_CONTENT_LENGTH: case S_DATE: case S_ETAG: case S_EXPIRES:
-    case S_IF_MODIFIED_SINCE: case S_IF_NONE_MATCH: case S_LAST_MODIFIED:
-    case S_LOCATION: case S_SET_COOKIE:
+    case S_CONTENT_LENGTH: case S_ETAG: case S_IF_MODIFIED_SINCE:
+    case S_IF_NONE_MATCH: case S_LOCATION: case S_SET_COOKIE:
         return NO_INDEX;
     default:
         break;

@@ -74,10 +74,11 @@ static inline size_t ax__hpack_int_encode(unsigned char *dst, unsigned pattern,
 /* ---- Huffman (huffman.c) -------------------------------------------------- */
 
 /* Decodes src[0, len) into dst, which must have room for 8 * len / 5 + 1
- * octets (the +1: the decoder stores two symbols at a time). Returns the
- * decoded length or -1 with *why set. */
-long ax__hpack_huff_decode(const unsigned char *src, size_t len, unsigned char *dst,
-                           const char **why);
+ * octets (the +1: the decoder stores two symbols at a time). Octets from
+ * src up to `limit` (>= src + len) may be read, never used: the decoder
+ * loads eight at a time. Returns the decoded length or -1 with *why set. */
+long ax__hpack_huff_decode(const unsigned char *src, size_t len, const unsigned char *limit,
+                           unsigned char *dst, const char **why);
 
 /* The decoded length of src without storing it (validating it all the
  * same): for strings too long to keep. Returns -1 with *why set. */

@@ -4,11 +4,10 @@
  * Decoding is table-driven (see gen/hpack_gen.c): the unread bits sit
  * left-aligned in a 64-bit accumulator, refilled eight octets at a time,
  * and the top 11 bits index a table that gives up to two symbols at once.
- * Codes longer than 11 bits follow links into small subtables. Near the
- * end of the string the accumulator is filled octet by octet and the bits
- * past the end read as ones, so a lookup still works; a symbol is accepted
- * only if its bits are all real. What remains must be the padding: at most
- * 7 bits, all ones (the start of EOS). EOS itself is an error anywhere.
+ * Codes longer than 11 bits follow links into small subtables. A symbol
+ * is accepted only if all its bits belong to the string; what remains at
+ * the end must be the padding: at most 7 bits, all ones (the start of
+ * EOS). EOS itself is an error anywhere.
  */
 #include "hpack/hpack_int.h"
 #include "hpack/huffman.h"
@@ -46,91 +45,96 @@ static const char *const bad_padding =
     "Huffman string ends inside a code or with padding longer than 7 bits or not all ones "
     "(RFC 7541 section 5.2)";
 
-/* One loop for both decoding (store: dst is written) and measuring. */
-static inline long huff_run(const unsigned char *src, size_t len, unsigned char *dst,
-                            bool store, const char **why)
+/* One loop for both decoding (store: dst is written) and measuring.
+ *
+ * The string is src[0, len) but octets up to `limit` may be read: the
+ * refill loads eight at a time whenever eight are there, even past the
+ * string's end (into the rest of the block), and past `limit` it reads
+ * ones. `rem` counts the string's own bits not yet consumed, and a symbol
+ * is taken only if its bits are all among them, so whatever lies past the
+ * end never leaks into the output. */
+static inline long huff_run(const unsigned char *src, size_t len, const unsigned char *limit,
+                            unsigned char *dst, bool store, const char **why)
 {
-    const unsigned char *p = src, *end = src + len;
+    const unsigned char *p = src;
     size_t out = 0;
     uint64_t acc = 0;
-    unsigned n = 0; /* valid bits at the top of acc */
+    unsigned n = 0;                /* bits at the top of acc */
+    uint64_t rem = (uint64_t)len * 8;
 
-    while (end - p >= 8) {
-        acc |= load_be64(p) >> n;
-        p += (63 - n) >> 3;
-        n |= 56;
-        uint32_t e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-        if (e & AX__HUFF_LINK) {
-            unsigned l;
-            e = follow_links(acc, e, &l);
-            if (e & AX__HUFF_EOS) {
-                *why = eos_inside;
-                return -1;
+    while (rem > 0) {
+        if (limit - p >= 8) {
+            acc |= load_be64(p) >> n;
+            p += (63 - n) >> 3;
+            n |= 56;
+        } else {
+            for (; n <= 56; n += 8) {
+                uint64_t octet = p < limit ? *p++ : 0xff;
+                acc |= octet << (56 - n);
             }
-            if (store)
-                dst[out] = (unsigned char)e;
-            out++;
-            acc <<= l;
-            n -= l;
-            continue;
         }
-        /* Up to four root steps (44 bits) per refill of at least 56. */
-        for (int k = 0;; k++) {
-            if (store) {
-                dst[out] = (unsigned char)e;
-                dst[out + 1] = (unsigned char)(e >> 8);
+        /* At least 56 bits: up to four root steps of at most 11 bits
+         * each, or some and then one long code (at most 30 bits) if 30
+         * bits remain for it. */
+        for (int k = 0; k < 4; k++) {
+            uint32_t e = ax__hpack_huff_root[acc >> (64 - ROOT)];
+            unsigned used;
+            if ((e & AX__HUFF_LINK) == 0) {
+                used = AX__HUFF_BITS(e);
+                if (used > rem) { /* near the end: the first symbol alone? */
+                    used = AX__HUFF_FIRST(e);
+                    if (used > rem)
+                        goto end;
+                    e = (e & 0xffu) | (1u << AX__HUFF_COUNT_SHIFT);
+                }
+                if (store) {
+                    dst[out] = (unsigned char)e;
+                    dst[out + 1] = (unsigned char)(e >> 8);
+                }
+                out += AX__HUFF_COUNT(e);
+            } else {
+                if (n < 30)
+                    break; /* refill first */
+                e = follow_links(acc, e, &used);
+                if (used > rem)
+                    goto end;
+                if (e & AX__HUFF_EOS) {
+                    *why = eos_inside;
+                    return -1;
+                }
+                if (store)
+                    dst[out] = (unsigned char)e;
+                out++;
+                acc <<= used;
+                n -= used;
+                rem -= used;
+                break; /* refill before the next step */
             }
-            out += AX__HUFF_COUNT(e);
-            acc <<= AX__HUFF_BITS(e);
-            n -= AX__HUFF_BITS(e);
-            if (k == 3)
-                break;
-            e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-            if (e & AX__HUFF_LINK)
-                break;
+            acc <<= used;
+            n -= used;
+            rem -= used;
+            if (rem == 0)
+                goto end;
         }
     }
-
-    for (;;) {
-        while (p < end && n < 56) {
-            acc |= (uint64_t)*p++ << (56 - n);
-            n += 8;
-        }
-        if (n == 0)
-            break;
-        uint64_t padded = acc | (~(uint64_t)0 >> n); /* n < 64 here */
-        uint32_t e = ax__hpack_huff_root[padded >> (64 - ROOT)];
-        unsigned l = AX__HUFF_FIRST(e);
-        if (e & AX__HUFF_LINK)
-            e = follow_links(padded, e, &l);
-        if (l > n)
-            break; /* the rest is padding, or a code cut short */
-        if (e & AX__HUFF_EOS) {
-            *why = eos_inside;
-            return -1;
-        }
-        if (store)
-            dst[out] = (unsigned char)e;
-        out++;
-        acc <<= l;
-        n -= l;
-    }
-    if (n > 7 || (n > 0 && (acc >> (64 - n)) != (((uint64_t)1 << n) - 1))) {
+end:
+    /* What is left must be padding: the first 0..7 bits of EOS, all ones. */
+    if (rem > 7 || (rem > 0 && (acc >> (64 - rem)) != (((uint64_t)1 << rem) - 1))) {
         *why = bad_padding;
         return -1;
     }
     return (long)out;
 }
 
-long ax__hpack_huff_decode(const unsigned char *src, size_t len, unsigned char *dst,
-                           const char **why)
+long ax__hpack_huff_decode(const unsigned char *src, size_t len, const unsigned char *limit,
+                           unsigned char *dst, const char **why)
 {
-    return huff_run(src, len, dst, true, why);
+    return huff_run(src, len, limit, dst, true, why);
 }
 
 long ax__hpack_huff_measure(const unsigned char *src, size_t len, const char **why)
 {
-    return huff_run(src, len, NULL, false, why);
+    return huff_run(src, len, src + len, NULL, false, why);
 }
 
 size_t ax__hpack_huff_len_of(const unsigned char *s, size_t len)
@@ -192,7 +196,7 @@ int ax_hpack_huffman_decode(const void *src, size_t len, void *dst, size_t cap,
         if ((size_t)m + 1 > cap)
             return AX_ERANGE;
     }
-    long r = ax__hpack_huff_decode(src, len, dst, &why);
+    long r = ax__hpack_huff_decode(src, len, (const unsigned char *)src + len, dst, &why);
     if (r < 0)
         return AX_EPROTO;
     *out_len = (size_t)r;
