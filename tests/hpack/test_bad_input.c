@@ -1,0 +1,253 @@
+/*
+ * Hostile and broken header blocks, one test each: every one must end in a
+ * precise decoding error (AX_EPROTO, a reason naming the rule, the offset of
+ * the bad representation), after which the decoder refuses further use; or,
+ * for a header list past the limit, in AX_ELIMIT at bounded cost.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "axle/hpack.h"
+#include "hpack/hpack_test.h"
+#include "support/suite.h"
+#include "support/test_alloc.h"
+
+AX_SUITE(hpack_bad);
+
+/* Decodes hex with a fresh decoder; expects AX_EPROTO with a reason that
+ * contains `why` at offset `at`, and a decoder that then refuses work. */
+static void expect_error(const char *hex, const char *why, size_t at)
+{
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, NULL), 0);
+    unsigned char wire[256];
+    size_t len = th_hex(hex, wire, sizeof(wire));
+    th_list l = {0};
+    int rc = th_decode(&d, wire, len, &l);
+    cr_assert_eq(rc, AX_EPROTO, "%s: got %s", hex, ax_err_name(rc));
+    size_t off = 99;
+    const char *reason = ax_hpack_decoder_error(&d, &off);
+    cr_assert_not_null(reason);
+    cr_assert_not_null(strstr(reason, why), "%s: reason '%s' lacks '%s'", hex, reason, why);
+    cr_assert_eq(off, at, "%s: offset %zu, want %zu", hex, off, at);
+    ax_hpack_field f;
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), AX_ESTATE);
+    cr_assert_eq(ax_hpack_decoder_begin(&d, "\x82", 1), AX_ESTATE, "a failed decoder stays failed");
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+}
+
+Test(hpack_bad, truncated_integers)
+{
+    expect_error("ff", "ends inside an integer", 0);          /* index, continuation missing */
+    expect_error("82 1f 80", "ends inside an integer", 1);    /* continuation bit, no next octet */
+    expect_error("00 7f", "ends inside an integer", 0);       /* string length cut short */
+}
+
+Test(hpack_bad, integers_past_2_to_the_32)
+{
+    /* 127 + 2^32: one past UINT32_MAX. */
+    expect_error("ff 80 80 80 80 10", "above 2^32-1", 0);
+    expect_error("ff ff ff ff ff 7f", "above 2^32-1", 0);
+    /* Over-long: zero continuation octets that add nothing. */
+    expect_error("ff 80 80 80 80 80 00", "longer than 6 octets", 0);
+    /* A string length past 2^32. */
+    expect_error("00 7f ff ff ff ff 7f", "above 2^32-1", 0);
+}
+
+Test(hpack_bad, string_length_past_the_end)
+{
+    expect_error("00 05 61 62", "past the end of the block", 0);
+    expect_error("82 40 01 61 05 61", "past the end of the block", 1);
+    expect_error("00 01 61", "ends before a string literal", 0); /* value missing */
+    expect_error("00 85 ff ff", "past the end of the block", 0);   /* Huffman too */
+}
+
+Test(hpack_bad, huffman_eos_inside_a_string)
+{
+    /* EOS (30 ones) and two bits of padding. */
+    expect_error("00 84 ff ff ff ff 00", "EOS", 0);
+    /* 'a' then EOS then padding. */
+    expect_error("00 01 61 85 1f ff ff ff ff", "EOS", 0);
+}
+
+Test(hpack_bad, huffman_padding_too_long)
+{
+    /* 'a' (00011) and 11 bits of ones. */
+    expect_error("00 82 1f ff 00", "padding", 0);
+    /* Eight ones alone: a whole octet of padding. */
+    expect_error("00 81 ff 00", "padding", 0);
+}
+
+Test(hpack_bad, huffman_padding_not_ones)
+{
+    /* 'a' (00011) and 000. */
+    expect_error("00 81 18 00", "padding", 0);
+    /* '0' (00000) and 101. */
+    expect_error("00 01 61 81 05", "padding", 0);
+}
+
+Test(hpack_bad, index_zero)
+{
+    expect_error("80", "index 0", 0);
+    expect_error("82 80", "index 0", 1);
+}
+
+Test(hpack_bad, index_past_the_table)
+{
+    expect_error("be", "past the end of the dynamic table", 0);        /* 62, empty table */
+    expect_error("40 01 61 01 62 bf", "past the end of the dynamic table", 5); /* 63, one entry */
+    expect_error("7f 00 01 61", "past the end of the dynamic table", 0); /* name index 63 */
+    expect_error("ff ff ff ff ff 07", "past the end of the dynamic table", 0); /* 2^31 + 126 */
+}
+
+Test(hpack_bad, size_update_after_a_field)
+{
+    expect_error("82 20", "after a header field", 1);
+    expect_error("20 82 3f e1 1f", "after a header field", 2);
+}
+
+Test(hpack_bad, size_update_above_the_limit)
+{
+    expect_error("3f e2 1f", "above the limit", 0); /* 4097 > 4096 */
+    /* 4096 itself is fine, and so are several updates before the fields. */
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, NULL), 0);
+    unsigned char wire[16];
+    size_t len = th_hex("20 3f e1 1f 82", wire, sizeof(wire));
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, wire, len, &l), 0);
+    cr_assert_eq(ax_hpack_decoder_table_limit(&d), 4096);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+}
+
+Test(hpack_bad, lowered_setting_requires_an_update)
+{
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, NULL), 0);
+    cr_assert_eq(ax_hpack_decoder_set_max_table_size(&d, 100), 0);
+    th_list l = {0};
+    unsigned char wire[16];
+    size_t len = th_hex("82", wire, sizeof(wire));
+    cr_assert_eq(th_decode(&d, wire, len, &l), AX_EPROTO);
+    cr_assert_not_null(strstr(ax_hpack_decoder_error(&d, NULL), "size update"));
+    ax_hpack_decoder_free(&d);
+
+    cr_assert_eq(ax_hpack_decoder_init(&d, NULL), 0);
+    cr_assert_eq(ax_hpack_decoder_set_max_table_size(&d, 100), 0);
+    len = th_hex("3f 45 82", wire, sizeof(wire)); /* update to 100 */
+    cr_assert_eq(th_decode(&d, wire, len, &l), 0);
+    cr_assert_eq(ax_hpack_decoder_table_limit(&d), 100);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+}
+
+/* The HPACK bomb: one 4 KB entry, then 10,000 one-octet references to it
+ * (40 MB of header list from 10 KB of block). The decoder must stop
+ * returning fields at the list limit, keep its table in sync (the next
+ * block decodes), and allocate no more than its table, whatever the count. */
+Test(hpack_bad, hpack_bomb_stops_at_the_list_limit_in_bounded_memory)
+{
+    enum { VALUE = 4096 - 32 - 1, REFS = 10000 };
+    size_t len = 0;
+    unsigned char *block = malloc(16 + VALUE + REFS);
+    block[len++] = 0x40; /* literal with incremental indexing, new name */
+    block[len++] = 0x01;
+    block[len++] = 'x';
+    block[len++] = 0x7f; /* value length 127 + ... */
+    uint32_t v = VALUE - 127;
+    while (v >= 128) {
+        block[len++] = (unsigned char)(0x80 | (v & 0x7f));
+        v >>= 7;
+    }
+    block[len++] = (unsigned char)v;
+    memset(block + len, 'A', VALUE);
+    len += VALUE;
+    memset(block + len, 0xbe, REFS); /* index 62: the entry */
+    len += REFS;
+
+    ax_test_alloc t;
+    ax_test_alloc_init(&t);
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.allocator = &t.a;
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+    cr_assert_eq(ax_hpack_decoder_begin(&d, block, len), 0);
+    ax_hpack_field f;
+    int rc;
+    size_t returned = 0;
+    while ((rc = ax_hpack_decoder_next(&d, &f)) == 1)
+        returned++;
+    cr_assert_eq(rc, AX_ELIMIT);
+    /* 64 KB of list at 4 KB a field: 16 fields, no more. */
+    cr_assert_eq(returned, AX_HPACK_DEFAULT_MAX_LIST_SIZE / (VALUE + 1 + 32));
+    cr_assert_lt(t.peak_bytes, 32 * 1024, "the bomb cost %zu bytes", t.peak_bytes);
+
+    /* The table is intact: the next block uses the entry. */
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, "\xbe", 1, &l), 0);
+    cr_assert_eq(l.count, 1);
+    cr_assert_eq(l.fields[0].value_len, VALUE);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+    cr_assert_eq(t.live, 0);
+    free(block);
+}
+
+/* A Huffman string far larger than any limit is measured, never stored. */
+Test(hpack_bad, huge_huffman_literal_is_not_stored)
+{
+    enum { CODED = 200000 };
+    unsigned char *block = malloc(CODED + 16);
+    size_t len = 0;
+    block[len++] = 0x00;
+    block[len++] = 0x01;
+    block[len++] = 'x';
+    block[len++] = 0xff; /* Huffman, length 127 + ... */
+    uint32_t v = CODED - 127;
+    while (v >= 128) {
+        block[len++] = (unsigned char)(0x80 | (v & 0x7f));
+        v >>= 7;
+    }
+    block[len++] = (unsigned char)v;
+    memset(block + len, 0x00, CODED); /* "00000000..." : 8 symbols per 5 octets */
+    len += CODED;
+    ax_test_alloc t;
+    ax_test_alloc_init(&t);
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.allocator = &t.a;
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, block, len, &l), AX_ELIMIT);
+    cr_assert_eq(l.count, 0);
+    cr_assert_lt(t.peak_bytes, 80 * 1024, "peak %zu", t.peak_bytes);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+    free(block);
+}
+
+Test(hpack_bad, misuse_is_a_state_error)
+{
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, NULL), 0);
+    ax_hpack_field f;
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), AX_ESTATE, "no block begun");
+    cr_assert_eq(ax_hpack_decoder_begin(&d, "\x82\x84", 2), 0);
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), 1);
+    cr_assert_eq(ax_hpack_decoder_begin(&d, "\x82", 1), AX_ESTATE, "previous block unfinished");
+    cr_assert_eq(ax_hpack_decoder_set_max_table_size(&d, 10), AX_ESTATE);
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), 1);
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), 0);
+    cr_assert_eq(ax_hpack_decoder_next(&d, &f), AX_ESTATE, "the block is over");
+    cr_assert_null(ax_hpack_decoder_error(&d, NULL));
+    ax_hpack_decoder_free(&d);
+
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.max_header_list_size = 0;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), AX_EINVAL);
+}
