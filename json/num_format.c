@@ -16,7 +16,8 @@
  * else d.ddde[+-]x. Always a '.' or an 'e', so the text reads back as a
  * double: 1.0, -0.0, 0.0000001, 1e-8, 1e+21, 5e-324. At most 26 bytes
  * ("-0.00000012345678901234567" is the longest shape: sign, "0.", six zeros,
- * 17 digits).
+ * 17 digits). buf needs room for 32 bytes: the text is built with
+ * fixed-size copies and written out in one 32-byte copy.
  */
 #include "json/num.h"
 
@@ -42,28 +43,70 @@ static const char two_digits[200] = {
 
 /* ---- integers ------------------------------------------------------------ */
 
+static const uint64_t pow10_u64[20] = {
+    UINT64_C(1),
+    UINT64_C(10),
+    UINT64_C(100),
+    UINT64_C(1000),
+    UINT64_C(10000),
+    UINT64_C(100000),
+    UINT64_C(1000000),
+    UINT64_C(10000000),
+    UINT64_C(100000000),
+    UINT64_C(1000000000),
+    UINT64_C(10000000000),
+    UINT64_C(100000000000),
+    UINT64_C(1000000000000),
+    UINT64_C(10000000000000),
+    UINT64_C(100000000000000),
+    UINT64_C(1000000000000000),
+    UINT64_C(10000000000000000),
+    UINT64_C(100000000000000000),
+    UINT64_C(1000000000000000000),
+    UINT64_C(10000000000000000000),
+};
+
+/* Decimal digits of v: a value of b bits has floor(b * log10(2)) or one more
+ * (1233 / 4096 is log10(2) to within what 64 bits need). */
 static unsigned count_digits(uint64_t v)
 {
-    unsigned n = 1;
-    for (; v >= 10000; v /= 10000)
-        n += 4;
-    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+    v |= 1; /* the same digits for every v, and 0 has one */
+    unsigned bits = 64 - (unsigned)__builtin_clzll(v);
+    unsigned t = (bits * 1233) >> 12;
+    return t + (v >= pow10_u64[t]);
+}
+
+/* Exactly eight digits of v < 10^8 at p[0..8). */
+static void write8(char *p, uint32_t v)
+{
+    uint32_t hi = v / 10000, lo = v % 10000;
+    memcpy(p, two_digits + 2 * (hi / 100), 2);
+    memcpy(p + 2, two_digits + 2 * (hi % 100), 2);
+    memcpy(p + 4, two_digits + 2 * (lo / 100), 2);
+    memcpy(p + 6, two_digits + 2 * (lo % 100), 2);
 }
 
 /* Writes the n = count_digits(v) digits of v at buf[0..n). */
 static void write_digits(char *buf, uint64_t v, unsigned n)
 {
     char *p = buf + n;
-    while (v >= 100) {
-        p -= 2;
-        memcpy(p, two_digits + 2 * (v % 100), 2);
-        v /= 100;
+    while (v >= 100000000) {
+        uint64_t q = v / 100000000;
+        p -= 8;
+        write8(p, (uint32_t)(v - q * 100000000));
+        v = q;
     }
-    if (v >= 10) {
+    uint32_t u = (uint32_t)v;
+    while (u >= 100) {
         p -= 2;
-        memcpy(p, two_digits + 2 * v, 2);
+        memcpy(p, two_digits + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, two_digits + 2 * u, 2);
     } else {
-        *--p = (char)('0' + v);
+        *--p = (char)('0' + u);
     }
 }
 
@@ -165,27 +208,6 @@ static decimal shortest(uint64_t c, int q)
     return (decimal){take_s ? s : t, k};
 }
 
-static decimal remove_trailing_zeros(decimal d)
-{
-    while (d.f % 100000000 == 0) { /* up to 16 zeros */
-        d.f /= 100000000;
-        d.e += 8;
-    }
-    if (d.f % 10000 == 0) {
-        d.f /= 10000;
-        d.e += 4;
-    }
-    if (d.f % 100 == 0) {
-        d.f /= 100;
-        d.e += 2;
-    }
-    if (d.f % 10 == 0) {
-        d.f /= 10;
-        d.e += 1;
-    }
-    return d;
-}
-
 /* The decimal for a positive finite double given by its fields. */
 static decimal to_decimal(int biased, uint64_t frac)
 {
@@ -204,61 +226,119 @@ static decimal to_decimal(int biased, uint64_t frac)
 
 /* ---- notation ------------------------------------------------------------ */
 
-/* Writes f * 10^e (f without trailing zeros, unless e == 0) in the notation
- * described at the top; returns the length. */
-static size_t write_decimal(char *buf, decimal d)
+/* The eight digits of v < 10^8 as byte values 0..9, first digit in the low
+ * byte: split into 4-digit lanes (32 bits each), then 2-digit lanes (16),
+ * then digits (8). Each split is lane / 10^k by a multiply and shift that is
+ * exact over the lane's range (L * 10486 >> 20 = L / 100 for L < 10^4,
+ * L * 103 >> 10 = L / 10 for L < 100), and no product crosses its lane. */
+static uint64_t digits8(uint32_t v)
 {
-    unsigned n = count_digits(d.f);
-    int x = d.e + (int)n - 1; /* the decimal exponent of the first digit */
-    if (x >= 0 && x <= 20) {
-        if (d.e >= 0) { /* an integer: digits, zeros, ".0" */
-            write_digits(buf, d.f, n);
-            memset(buf + n, '0', (size_t)d.e);
-            memcpy(buf + n + d.e, ".0", 2);
-            return n + (size_t)d.e + 2;
-        }
-        /* digits with the point inside: write them one place right, then
-         * move the integer part left over the gap */
-        write_digits(buf + 1, d.f, n);
-        memmove(buf, buf + 1, (size_t)x + 1);
-        buf[x + 1] = '.';
-        return n + 1;
+    uint64_t x = (v / 10000) | ((uint64_t)(v % 10000) << 32);
+    uint64_t q = ((x * 10486) >> 20) & UINT64_C(0x0000007F0000007F);
+    uint64_t y = q | ((x - q * 100) << 16);
+    uint64_t t = ((y * 103) >> 10) & UINT64_C(0x000F000F000F000F);
+    return t | ((y - t * 10) << 8);
+}
+
+static void store8(char *p, uint64_t digits)
+{
+    uint64_t ascii = digits | UINT64_C(0x3030303030303030);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    ascii = __builtin_bswap64(ascii);
+#endif
+    memcpy(p, &ascii, sizeof ascii);
+}
+
+/* Writes f < 10^17 as exactly 17 digits (leading zeros) at p[0..17) and
+ * returns how many of its last digits are zeros. */
+static unsigned write17(char *p, uint64_t f)
+{
+    uint64_t top = f / UINT64_C(10000000000000000);
+    uint64_t rest = f - top * UINT64_C(10000000000000000);
+    uint32_t hi = (uint32_t)(rest / 100000000), lo = (uint32_t)(rest % 100000000);
+    uint64_t a = digits8(hi), b = digits8(lo);
+    p[0] = (char)('0' + top);
+    store8(p + 1, a);
+    store8(p + 9, b);
+    /* Zero digits are zero bytes; the last digit is the high byte. */
+    if (b)
+        return (unsigned)__builtin_clzll(b) / 8;
+    if (a)
+        return 8 + (unsigned)__builtin_clzll(a) / 8;
+    return 16 + (top == 0);
+}
+
+/* The exponent x, |x| <= 324, after "e": a sign and 1 to 3 digits. */
+static size_t write_exponent(char *p, int x)
+{
+    p[0] = x < 0 ? '-' : '+';
+    unsigned u = (unsigned)(x < 0 ? -x : x);
+    if (u >= 100) {
+        p[1] = (char)('0' + u / 100);
+        memcpy(p + 2, two_digits + 2 * (u % 100), 2);
+        return 4;
     }
-    if (x < 0 && x >= -7) { /* "0." then -x - 1 zeros then the digits */
-        size_t zeros = (size_t)(-x - 1);
-        memcpy(buf, "0.", 2);
-        memset(buf + 2, '0', zeros);
-        write_digits(buf + 2 + zeros, d.f, n);
-        return 2 + zeros + n;
+    if (u >= 10) {
+        memcpy(p + 1, two_digits + 2 * u, 2);
+        return 3;
+    }
+    p[1] = (char)('0' + u);
+    return 2;
+}
+
+/* Lays out the nd significant digits d[0..nd) (d[nd..] reads as '0's) whose
+ * first has decimal exponent x, in the notation described at the top. Every
+ * copy has a fixed size and may write past the text's end: out has room. */
+static size_t layout(char *out, const char *d, unsigned nd, int x)
+{
+    if (x >= 0 && x <= 20) {
+        if ((unsigned)x + 1 >= nd) { /* an integer: digits, zeros, ".0" */
+            memcpy(out, d, 24);
+            memcpy(out + x + 1, ".0", 2);
+            return (size_t)x + 3;
+        }
+        /* the point inside the digits (then x < 16) */
+        memcpy(out, d, 16);
+        out[x + 1] = '.';
+        memcpy(out + x + 2, d + x + 1, 16);
+        return nd + 1;
+    }
+    if (x < 0 && x >= -7) { /* "0.", -x - 1 zeros, the digits */
+        memcpy(out, "0.000000", 8);
+        memcpy(out + 1 - x, d, 24);
+        return (size_t)(1 - x) + nd;
     }
     /* d[.ddd]e+-x */
-    write_digits(buf + 1, d.f, n);
-    buf[0] = buf[1];
-    size_t len = 1;
-    if (n > 1) {
-        buf[1] = '.';
-        len = n + 1;
-    }
-    buf[len++] = 'e';
-    buf[len++] = x < 0 ? '-' : '+';
-    return len + ax__json_format_u64((uint64_t)(x < 0 ? -x : x), buf + len);
+    out[0] = d[0];
+    out[1] = '.';
+    memcpy(out + 2, d + 1, 16);
+    size_t len = nd > 1 ? nd + 1 : 1;
+    out[len++] = 'e';
+    return len + write_exponent(out + len, x);
 }
 
 size_t ax__json_format_double(double v, char *buf)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
-    size_t len = 0;
-    if (bits >> 63)
-        buf[len++] = '-';
+    char out[64] = {0}; /* the 32 bytes copied out are all defined */
+    size_t neg = bits >> 63;
+    out[0] = '-';
     int biased = (int)((bits >> FRAC_BITS) & 0x7FF);
     uint64_t frac = bits & FRAC_MASK;
+    size_t len;
     if (biased == 0 && frac == 0) {
-        memcpy(buf + len, "0.0", 3);
-        return len + 3;
+        memcpy(out + neg, "0.0", 3);
+        len = neg + 3;
+    } else {
+        decimal dec = to_decimal(biased, frac);
+        /* 17 digit slots, then '0's: layout() may read up to 31 digits */
+        char digits[48];
+        memset(digits + 17, '0', sizeof digits - 17);
+        unsigned zeros = write17(digits, dec.f);
+        unsigned n = count_digits(dec.f);
+        len = neg + layout(out + neg, digits + 17 - n, n - zeros, dec.e + (int)n - 1);
     }
-    decimal d = to_decimal(biased, frac);
-    if (d.e != 0)
-        d = remove_trailing_zeros(d);
-    return len + write_decimal(buf + len, d);
+    memcpy(buf, out, 32);
+    return len;
 }

@@ -51,6 +51,56 @@ static inline bool is_digit(char c)
     return (unsigned char)(c - '0') < 10;
 }
 
+/* ---- eight digits at a time ---------------------------------------------- */
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v; /* the first character in the low byte */
+}
+
+/* All eight bytes are ASCII digits: every high nibble is 3, and stays 3
+ * when 6 is added to the byte (so the low nibble is at most 9). */
+static inline bool all_digits8(uint64_t v)
+{
+    const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0);
+    return ((v & high) | (((v + UINT64_C(0x0606060606060606)) & high) >> 4)) == UINT64_C(0x3333333333333333);
+}
+
+/* The value of eight ASCII digits, first digit most significant. Each step
+ * joins neighbouring lanes, high lane times its weight plus low lane:
+ * bytes d0 d1 ... -> 16-bit lanes of two digits -> 32-bit lanes of four ->
+ * eight. No lane can carry into the next (99, 9999, 99999999 fit). */
+static inline uint32_t value8(uint64_t v)
+{
+    v -= UINT64_C(0x3030303030303030);
+    v = (v * 10 + (v >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+    v = (v * 100 + (v >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+    return (uint32_t)(v * 10000 + (v >> 32));
+}
+
+/* Consumes the digits at *s (up to end) into w, modulo 2^64. */
+static inline void scan_digits(const char **s, const char *end, uint64_t *w)
+{
+    const char *p = *s;
+    uint64_t x = *w;
+    while (end - p >= 8) {
+        uint64_t v = load8(p);
+        if (!all_digits8(v))
+            break;
+        x = x * 100000000 + value8(v);
+        p += 8;
+    }
+    while (p < end && is_digit(*p))
+        x = x * 10 + (uint64_t)(*p++ - '0');
+    *s = p;
+    *w = x;
+}
+
 static inline char digit_at(const num_text *t, size_t i)
 {
     return i < t->int_len ? t->int_digits[i] : t->frac_digits[i - t->int_len];
@@ -404,16 +454,13 @@ int ax__json_parse_number(const char *p, size_t len, ax__json_num *out)
         if (s < end && is_digit(*s))
             return AX_EINVAL; /* leading zero */
     } else {
-        do
-            w = w * 10 + (uint64_t)(*s++ - '0');
-        while (s < end && is_digit(*s));
+        scan_digits(&s, end, &w);
     }
     t.int_len = (size_t)(s - t.int_digits);
     bool integer = true;
     if (s < end && *s == '.') {
         t.frac_digits = ++s;
-        while (s < end && is_digit(*s))
-            w = w * 10 + (uint64_t)(*s++ - '0');
+        scan_digits(&s, end, &w);
         t.frac_len = (size_t)(s - t.frac_digits);
         if (t.frac_len == 0)
             return AX_EINVAL;
