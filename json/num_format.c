@@ -16,8 +16,8 @@
  * else d.ddde[+-]x. Always a '.' or an 'e', so the text reads back as a
  * double: 1.0, -0.0, 0.0000001, 1e-8, 1e+21, 5e-324. At most 26 bytes
  * ("-0.00000012345678901234567" is the longest shape: sign, "0.", six zeros,
- * 17 digits). buf needs room for 32 bytes: the text is built with
- * fixed-size copies and written out in one 32-byte copy.
+ * 17 digits). buf needs room for 32 bytes: the text is written with
+ * fixed-size copies that may spill past its end (never past buf[31]).
  */
 #include "json/num.h"
 
@@ -145,7 +145,7 @@ typedef struct decimal {
  * the exact product is that integer (for doubles, x * 10^e * 2^s is an
  * integer or stays far from one — the paper's bound, tested exhaustively
  * around the integers by tests/json/test_num_format.c). */
-static uint64_t round_to_odd(int e, uint64_t x)
+static inline uint64_t round_to_odd(int e, uint64_t x)
 {
     const uint64_t *t = ax__json_pow10[e - AX__JSON_POW10_MIN];
     uint64_t hh, lh;
@@ -165,7 +165,7 @@ static uint64_t round_to_odd(int e, uint64_t x)
 
 /* The shortest decimal in the rounding interval of c * 2^q (c > 0), the
  * closest one when several are as short (ties to even digits). */
-static decimal shortest(uint64_t c, int q)
+static inline decimal shortest(uint64_t c, int q)
 {
     /* Irregular spacing: at a power of two the next double down is only half
      * as far away, so the interval's lower end is closer. */
@@ -231,7 +231,7 @@ static decimal to_decimal(int biased, uint64_t frac)
  * then digits (8). Each split is lane / 10^k by a multiply and shift that is
  * exact over the lane's range (L * 10486 >> 20 = L / 100 for L < 10^4,
  * L * 103 >> 10 = L / 10 for L < 100), and no product crosses its lane. */
-static uint64_t digits8(uint32_t v)
+static inline uint64_t digits8(uint32_t v)
 {
     uint64_t x = (v / 10000) | ((uint64_t)(v % 10000) << 32);
     uint64_t q = ((x * 10486) >> 20) & UINT64_C(0x0000007F0000007F);
@@ -287,28 +287,34 @@ static size_t write_exponent(char *p, int x)
 }
 
 /* Lays out the nd significant digits d[0..nd) (d[nd..] reads as '0's) whose
- * first has decimal exponent x, in the notation described at the top. Every
- * copy has a fixed size and may write past the text's end: out has room. */
+ * first has decimal exponent x, in the notation described at the top. The
+ * copies have fixed sizes and may write past the text, but never past
+ * out[31] (out is buf or buf + 1, and buf has 32 bytes): bounds in comments. */
 static size_t layout(char *out, const char *d, unsigned nd, int x)
 {
     if (x >= 0 && x <= 20) {
         if ((unsigned)x + 1 >= nd) { /* an integer: digits, zeros, ".0" */
-            memcpy(out, d, 24);
-            memcpy(out + x + 1, ".0", 2);
+            memcpy(out, d, 24);            /* out[0..24) */
+            memcpy(out + x + 1, ".0", 2);  /* x <= 20: out[..23) */
             return (size_t)x + 3;
         }
-        /* the point inside the digits (then x < 16) */
+        /* the point inside the digits: x + 1 < nd <= 17, so x <= 15 */
         memcpy(out, d, 16);
         out[x + 1] = '.';
-        memcpy(out + x + 2, d + x + 1, 16);
+        if (x < 14)
+            memcpy(out + x + 2, d + x + 1, 16); /* out[..31) */
+        else
+            memcpy(out + x + 2, d + x + 1, 8); /* nd - x - 1 <= 2 digits; out[..25) */
         return nd + 1;
     }
     if (x < 0 && x >= -7) { /* "0.", -x - 1 zeros, the digits */
         memcpy(out, "0.000000", 8);
-        memcpy(out + 1 - x, d, 24);
+        char *p = out + 1 - x; /* at most out + 8 */
+        memcpy(p, d, 16);
+        p[16] = d[16]; /* out[..25) */
         return (size_t)(1 - x) + nd;
     }
-    /* d[.ddd]e+-x */
+    /* d[.ddd]e+-x: at most 1 + 1 + 16 + 1 + 4 bytes */
     out[0] = d[0];
     out[1] = '.';
     memcpy(out + 2, d + 1, 16);
@@ -321,24 +327,19 @@ size_t ax__json_format_double(double v, char *buf)
 {
     uint64_t bits;
     memcpy(&bits, &v, sizeof bits);
-    char out[64] = {0}; /* the 32 bytes copied out are all defined */
     size_t neg = bits >> 63;
-    out[0] = '-';
+    buf[0] = '-';
     int biased = (int)((bits >> FRAC_BITS) & 0x7FF);
     uint64_t frac = bits & FRAC_MASK;
-    size_t len;
     if (biased == 0 && frac == 0) {
-        memcpy(out + neg, "0.0", 3);
-        len = neg + 3;
-    } else {
-        decimal dec = to_decimal(biased, frac);
-        /* 17 digit slots, then '0's: layout() may read up to 31 digits */
-        char digits[48];
-        memset(digits + 17, '0', sizeof digits - 17);
-        unsigned zeros = write17(digits, dec.f);
-        unsigned n = count_digits(dec.f);
-        len = neg + layout(out + neg, digits + 17 - n, n - zeros, dec.e + (int)n - 1);
+        memcpy(buf + neg, "0.0", 3);
+        return neg + 3;
     }
-    memcpy(buf, out, 32);
-    return len;
+    decimal dec = to_decimal(biased, frac);
+    /* 17 digit slots, then '0's: layout() reads at most 31 digits */
+    char digits[48];
+    memset(digits + 17, '0', sizeof digits - 17);
+    unsigned zeros = write17(digits, dec.f);
+    unsigned n = count_digits(dec.f);
+    return neg + layout(buf + neg, digits + 17 - n, n - zeros, dec.e + (int)n - 1);
 }
