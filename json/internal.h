@@ -187,11 +187,13 @@ static inline int ax__json_out_need(ax__json_out *o, size_t n)
     return (size_t)(o->end - o->p) >= n ? 0 : ax__json_out_refill(o, n);
 }
 
-/* Writes s[0, len) as a quoted, escaped JSON string. Returns 0, AX_EINVAL
- * for bytes that are not UTF-8 (WTF-8 surrogates are escaped as \u), or
- * an output error. */
+/* Writes s[0, len) as a quoted, escaped JSON string. Encoded surrogates
+ * (WTF-8, from allow_lone_surrogates) are written as \u escapes. With
+ * validate, bytes that are not UTF-8 fail with AX_EINVAL; without, they
+ * are trusted (strings of documents, checked when they were made).
+ * Returns 0, AX_EINVAL or an output error. */
 int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len,
-                          bool ascii_only);
+                          bool ascii_only, bool validate);
 
 /* Writes a number node's text. */
 int ax__json_write_number(ax__json_out *o, const ax_json_val *v);

@@ -185,9 +185,13 @@ ax_json_mval *ax_json_mut_object(ax_json_mut *m)
 /* Whether v may become a child of c: free, same builder, no cycle. */
 static bool can_adopt(const ax_json_mval *c, const ax_json_mval *v)
 {
-    if (v == NULL || v->parent != NULL || v->owner != c->owner)
+    if (v == NULL || v->parent != NULL || v->owner != c->owner || v == c)
         return false;
-    for (const ax_json_mval *up = c; up != NULL; up = up->parent)
+    /* Only a value with children can be an ancestor of c; checking costs
+     * c's depth, so building top-down or bottom-up stays linear. */
+    if (v->first == NULL)
+        return true;
+    for (const ax_json_mval *up = c->parent; up != NULL; up = up->parent)
         if (up == v)
             return false;
     return true;

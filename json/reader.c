@@ -91,7 +91,8 @@ int ax_json_reader_feed(ax_json_reader *r, const void *data, size_t len)
             cap = cap > SIZE_MAX / 2 ? need : cap * 2;
         if (cap > SIZE_MAX - AX__JSON_PAD)
             return AX_ENOMEM;
-        unsigned char *b = ax__realloc(r->p.alloc, r->p.buf, cap + AX__JSON_PAD);
+        unsigned char *b = r->p.buf == NULL ? ax__malloc(r->p.alloc, cap + AX__JSON_PAD)
+                                             : ax__realloc(r->p.alloc, r->p.buf, cap + AX__JSON_PAD);
         if (b == NULL)
             return AX_ENOMEM;
         r->p.buf = b;

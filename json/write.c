@@ -34,13 +34,17 @@ int ax__json_out_refill(ax__json_out *o, size_t need)
      * need when a limit is near. */
     size_t want = need < 65536 ? 65536 : need;
     rc = ax_bytes_mut_reserve(o->mut, want);
-    if (rc != 0 && want != need)
+    if (rc != 0 && want != need) {
+        want = need;
         rc = ax_bytes_mut_reserve(o->mut, need);
+    }
     if (rc != 0)
         return rc;
+    /* The spare room may be larger than what the writer's limit allows:
+     * use only what was reserved. */
     size_t avail;
     o->start = o->p = ax_bytes_mut_spare(o->mut, &avail);
-    o->end = o->p + avail;
+    o->end = o->p + (avail < want ? avail : want);
     return 0;
 }
 
@@ -139,7 +143,8 @@ static size_t non_ascii(const unsigned char *s, size_t avail, bool *surrogate)
     return ax__json_utf8_len(s, avail, &prefix);
 }
 
-int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len, bool ascii_only)
+int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len, bool ascii_only,
+                          bool validate)
 {
     int rc;
     /* Escaping only lengthens: len + 2 is the least this can take. */
@@ -148,7 +153,7 @@ int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len, b
     *o->p++ = '"';
     size_t i = 0;
     for (;;) {
-        size_t run = plain_run(s + i, len - i, ascii_only);
+        size_t run = plain_run(s + i, len - i, ascii_only || validate);
         if ((rc = ax__json_out_need(o, run + 1)) != 0)
             return rc;
         memcpy(o->p, s + i, run);
@@ -232,7 +237,8 @@ static int write_scalar(ax__json_out *o, const ax_json_val *v, bool ascii_only)
     int rc;
     switch (ax__json_type(v)) {
     case AX_JSON_STRING:
-        return ax__json_write_string(o, (const unsigned char *)v->v.s, ax__json_len(v), ascii_only);
+        return ax__json_write_string(o, (const unsigned char *)v->v.s, ax__json_len(v), ascii_only,
+                                     false);
     case AX_JSON_NUMBER:
         return ax__json_write_number(o, v);
     default: {
@@ -341,7 +347,7 @@ int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_wr
         if (f->is_obj) {
             const ax_json_val *k = f->next++;
             f->left--;
-            rc = ax__json_write_string(o, (const unsigned char *)k->v.s, ax__json_len(k), ascii);
+            rc = ax__json_write_string(o, (const unsigned char *)k->v.s, ax__json_len(k), ascii, false);
             if (rc != 0 || (rc = ax__json_out_need(o, 2)) != 0)
                 goto out;
             *o->p++ = ':';

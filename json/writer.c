@@ -163,7 +163,7 @@ static int emit_key(ax_json_writer *w, ax__json_out *o, const void *arg)
     }
     if (w->opts.pretty && (rc = newline_indent(o, &w->opts, w->depth)) != 0)
         return rc;
-    rc = ax__json_write_string(o, (const unsigned char *)t->s, t->len, w->opts.ascii_only);
+    rc = ax__json_write_string(o, (const unsigned char *)t->s, t->len, w->opts.ascii_only, true);
     if (rc != 0 || (rc = ax__json_out_need(o, 2)) != 0)
         return rc;
     *o->p++ = ':';
@@ -180,7 +180,7 @@ static int emit_string(ax_json_writer *w, ax__json_out *o, const void *arg)
     int rc = before_value(w, o);
     if (rc != 0)
         return rc;
-    rc = ax__json_write_string(o, (const unsigned char *)t->s, t->len, w->opts.ascii_only);
+    rc = ax__json_write_string(o, (const unsigned char *)t->s, t->len, w->opts.ascii_only, true);
     if (rc == 0)
         after_value(w);
     return rc;
