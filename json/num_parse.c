@@ -63,12 +63,15 @@ static inline uint64_t load8(const char *p)
     return v; /* the first character in the low byte */
 }
 
-/* All eight bytes are ASCII digits: every high nibble is 3, and stays 3
- * when 6 is added to the byte (so the low nibble is at most 9). */
-static inline bool all_digits8(uint64_t v)
+/* How many of the eight bytes, from the first, are ASCII digits. A digit's
+ * high nibble is 3 and stays 3 when 6 is added to the byte (so its low nibble
+ * is at most 9). The addition can carry into the next byte only from a byte
+ * that is not a digit, which already ends the count. */
+static inline unsigned leading_digits8(uint64_t v)
 {
-    const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0);
-    return ((v & high) | (((v + UINT64_C(0x0606060606060606)) & high) >> 4)) == UINT64_C(0x3333333333333333);
+    const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0), threes = UINT64_C(0x3030303030303030);
+    uint64_t bad = ((v & high) ^ threes) | (((v + UINT64_C(0x0606060606060606)) & high) ^ threes);
+    return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
 }
 
 /* The value of eight ASCII digits, first digit most significant. Each step
@@ -83,17 +86,31 @@ static inline uint32_t value8(uint64_t v)
     return (uint32_t)(v * 10000 + (v >> 32));
 }
 
-/* Consumes the digits at *s (up to end) into w, modulo 2^64. */
+static const uint32_t pow10_u32[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+/* Consumes the digits at *s (up to end) into w, modulo 2^64: eight bytes at
+ * a time while eight remain (in a document they nearly always do), the
+ * digits among them counted and valued at once; byte by byte at the end. */
 static inline void scan_digits(const char **s, const char *end, uint64_t *w)
 {
     const char *p = *s;
     uint64_t x = *w;
     while (end - p >= 8) {
         uint64_t v = load8(p);
-        if (!all_digits8(v))
-            break;
-        x = x * 100000000 + value8(v);
-        p += 8;
+        unsigned n = leading_digits8(v);
+        if (n == 8) {
+            x = x * 100000000 + value8(v);
+            p += 8;
+            continue;
+        }
+        if (n > 0) { /* the n digits to the top, '0's below them */
+            v = (v << (64 - 8 * n)) | (UINT64_C(0x3030303030303030) >> (8 * n));
+            x = x * pow10_u32[n] + value8(v);
+            p += n;
+        }
+        *s = p;
+        *w = x;
+        return;
     }
     while (p < end && is_digit(*p))
         x = x * 10 + (uint64_t)(*p++ - '0');
