@@ -23,11 +23,31 @@ static bool is_ows(unsigned char c)
     return c == ' ' || c == '\t';
 }
 
-static bool eq(ax_slice s, const char *lit, size_t n)
+/* s equals lit (lower-case letters, digits, '-') ignoring case. OR 0x20 is
+ * enough: in a field value it maps onto a letter, a digit or '-' only the
+ * byte itself, its other case, and controls the scanner already refused. */
+static inline bool eq(ax_slice s, const char *lit, size_t n)
 {
-    return ax_ascii_case_equal(s.ptr, s.len, lit, n);
+    if (s.len != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((s.ptr[i] | 0x20) != (unsigned char)lit[i])
+            return false;
+    }
+    return true;
 }
 #define EQ(s, lit) eq(s, lit, sizeof(lit) - 1)
+
+static inline ax_slice trim(const unsigned char *p, size_t n)
+{
+    while (n > 0 && is_ows(p[n - 1]))
+        n--;
+    while (n > 0 && is_ows(p[0])) {
+        p++;
+        n--;
+    }
+    return ax_slice_make(p, n);
+}
 
 /* Calls fn for each element of a comma-separated list (RFC 9110 section 5.6.1),
  * trimmed of OWS. Empty elements are passed too: the caller decides. */
@@ -36,7 +56,7 @@ static void each_element(ax_slice v, void (*fn)(fields_seen *, ax_slice), fields
     size_t start = 0;
     for (size_t k = 0; k <= v.len; k++) {
         if (k == v.len || v.ptr[k] == ',') {
-            fn(s, ax_trim_ows(ax_slice_make(v.ptr + start, k - start)));
+            fn(s, trim(v.ptr + start, k - start));
             start = k + 1;
         }
     }
@@ -85,28 +105,60 @@ static void connection_option(fields_seen *s, ax_slice e)
         s->conn_upgrade = true;
 }
 
+/* Field names are tokens, and in a token only letters change under OR 0x20
+ * into another letter of the lower-case literals below ('^' becomes '~',
+ * which none of them holds): so one OR per word compares without case. The
+ * names are 4 to 17 bytes long: overlapping 4- and 8-byte words cover them. */
+static inline uint64_t word8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint32_t word4(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline bool name_is(const unsigned char *n, const char *lit, size_t len)
+{
+    const unsigned char *l = (const unsigned char *)lit;
+    if (len < 8)
+        return (word4(n) | 0x20202020u) == word4(l) &&
+               (word4(n + len - 4) | 0x20202020u) == word4(l + len - 4);
+    for (size_t i = 0; i + 8 <= len; i += 8) {
+        if ((word8(n + i) | 0x2020202020202020u) != word8(l + i))
+            return false;
+    }
+    return (word8(n + len - 8) | 0x2020202020202020u) == word8(l + len - 8);
+}
+#define NAME_IS(n, lit) name_is(n, lit, sizeof(lit) - 1)
+
 static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
 {
-    ax_slice n = h->name;
-    switch (n.len) {
+    const unsigned char *n = h->name.ptr;
+    switch (h->name.len) {
     case 4:
-        if (EQ(n, "host"))
+        if (NAME_IS(n, "host"))
             s->hosts++;
         break;
     case 6:
-        if (EQ(n, "expect") && EQ(h->value, "100-continue"))
+        if (NAME_IS(n, "expect") && EQ(h->value, "100-continue"))
             s->expect_continue = true;
         break;
     case 7:
-        if (EQ(n, "upgrade"))
+        if (NAME_IS(n, "upgrade"))
             s->upgrade = true;
         break;
     case 10:
-        if (EQ(n, "connection"))
+        if (NAME_IS(n, "connection"))
             each_element(h->value, connection_option, s);
         break;
     case 14:
-        if (EQ(n, "content-length")) {
+        if (NAME_IS(n, "content-length")) {
             bool was_bad = s->cl_bad;
             each_element(h->value, content_length, s);
             if (s->cl_bad && !was_bad)
@@ -114,7 +166,7 @@ static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
         }
         break;
     case 17:
-        if (EQ(n, "transfer-encoding")) {
+        if (NAME_IS(n, "transfer-encoding")) {
             s->te = true;
             each_element(h->value, transfer_coding, s);
         }
@@ -202,8 +254,13 @@ int ax__h1_decide_framing(ax_h1_parser *p)
     fields_seen s;
     memset(&s, 0, sizeof(s));
     ax_h1_head *h = &p->head;
-    for (size_t k = 0; k < h->nheaders; k++)
-        look_at(&s, &h->headers[k], p->fields[k].name);
+    if (p->nspecial <= 8) {
+        for (size_t k = 0; k < p->nspecial; k++)
+            look_at(&s, &h->headers[p->special[k]], p->fields[p->special[k]].name);
+    } else {
+        for (size_t k = 0; k < h->nheaders; k++)
+            look_at(&s, &h->headers[k], p->fields[k].name);
+    }
     /* Persistence (RFC 9112 section 9.3): HTTP/1.1 unless "close"; HTTP/1.0
      * only with "keep-alive". */
     h->keep_alive = !s.close && (h->version == 11 || s.keep_alive);

@@ -62,11 +62,34 @@ static unsigned parse_version(ax_h1_parser *p, const unsigned char *b)
     return 0;
 }
 
-static int add_field(ax_h1_parser *p, size_t name, size_t name_len, size_t value,
-                     size_t value_len, size_t at)
+/* Might this be one of the fields framing.c reads (Host, Expect, Upgrade,
+ * Connection, Content-Length, Transfer-Encoding)? Length and first letter
+ * leave few others, so framing.c looks at a handful of fields, not all. */
+static inline bool maybe_special(const unsigned char *name, size_t len)
+{
+    unsigned c = name[0] | 0x20u;
+    switch (len) {
+    case 4: return c == 'h';
+    case 6: return c == 'e';
+    case 7: return c == 'u';
+    case 10:
+    case 14: return c == 'c';
+    case 17: return c == 't';
+    default: return false;
+    }
+}
+
+static inline int add_field(ax_h1_parser *p, const unsigned char *b, size_t name,
+                            size_t name_len, size_t value, size_t value_len, size_t at)
 {
     if (p->nfields >= p->opt.max_headers)
         return ax__h1_fail(p, 431, "too many header fields", at);
+    if (maybe_special(b + name, name_len)) {
+        /* More than 8 candidates: framing.c reads every field instead. */
+        if (p->nspecial < 8)
+            p->special[p->nspecial] = (uint16_t)p->nfields;
+        p->nspecial++;
+    }
     struct ax__h1_field *f = &p->fields[p->nfields++];
     f->name = (uint32_t)name;
     f->name_len = (uint32_t)name_len;
@@ -78,7 +101,8 @@ static int add_field(ax_h1_parser *p, size_t name, size_t name_len, size_t value
 /* An obs-fold (a field line starting with whitespace) continues the previous
  * field's value. Requests must not carry one (400); in a response it is
  * replaced by spaces (RFC 9112 section 5.2), and parsing goes on inside the
- * previous value. Returns the state to continue in, or an error. */
+ * previous value. Returns the state to continue in (with the previous field's
+ * name in p->line and p->name_end, its value start in p->tok), or an error. */
 static int obs_fold(ax_h1_parser *p, unsigned char *b, size_t i, bool trailers)
 {
     if (p->nfields == 0)
@@ -86,6 +110,8 @@ static int obs_fold(ax_h1_parser *p, unsigned char *b, size_t i, bool trailers)
     if (p->kind == AX_H1_REQUESTS || trailers)
         return ax__h1_fail(p, 400, "obs-fold in a request", i);
     struct ax__h1_field *f = &p->fields[--p->nfields];
+    if (maybe_special(b + f->name, f->name_len))
+        p->nspecial--; /* it comes back when the folded value ends */
     p->line = f->name;
     p->name_end = f->name + f->name_len;
     size_t from = f->value + f->value_len;
@@ -148,6 +174,7 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
     size_t i = p->pos;
     int rc;
     unsigned st;
+    size_t name, name_end, tok; /* field lines: where the name and value start */
 
     switch (p->hs) {
     case AX__HS_START:
@@ -281,6 +308,9 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
 
     case AX__HS_FIELD_START:
     field_start:
+        /* The field-line loop keeps the name and value starts in locals (the
+         * scanners are calls, so fields of *p would go through memory) and
+         * stores them in *p only when the input runs out. */
         if (i >= lim)
             return need_more(p, AX__HS_FIELD_START, i, max, false);
         if (b[i] == '\r') {
@@ -293,53 +323,75 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
             int next = obs_fold(p, b, i, trailers);
             if (next < 0)
                 return next;
+            name = p->line;
+            name_end = p->name_end;
+            tok = p->tok;
             if (next == AX__HS_OWS)
                 goto ows;
             goto value;
         }
-        p->line = p->tok = (uint32_t)i;
+        name = i;
         goto name;
 
     case AX__HS_NAME:
+        name = p->line;
     name:
         i += ax__h1_scan_token(b + i, lim - i);
-        if (i >= lim)
+        if (i >= lim) {
+            p->line = (uint32_t)name;
             return need_more(p, AX__HS_NAME, i, max, false);
+        }
         if (b[i] != ':') {
             if (is_ows(b[i]))
                 return ax__h1_fail(p, 400, "whitespace between field name and colon", i);
             return ax__h1_fail(p, 400, "invalid byte in field name", i);
         }
-        if (i == p->tok)
+        if (i == name)
             return ax__h1_fail(p, 400, "empty field name", i);
-        p->name_end = (uint32_t)i;
+        name_end = i;
         i++;
         goto ows;
 
     case AX__HS_OWS:
+        name = p->line;
+        name_end = p->name_end;
     ows:
         while (i < lim && is_ows(b[i]))
             i++;
-        if (i >= lim)
+        if (i >= lim) {
+            p->line = (uint32_t)name;
+            p->name_end = (uint32_t)name_end;
             return need_more(p, AX__HS_OWS, i, max, false);
-        p->tok = (uint32_t)i;
+        }
+        tok = i;
         goto value;
 
     case AX__HS_VALUE:
+        name = p->line;
+        name_end = p->name_end;
+        tok = p->tok;
     value: {
         i += ax__h1_scan_value(b + i, lim - i);
-        if (i >= lim)
+        if (i >= lim) {
+            p->line = (uint32_t)name;
+            p->name_end = (uint32_t)name_end;
+            p->tok = (uint32_t)tok;
             return need_more(p, AX__HS_VALUE, i, max, false);
+        }
         if (b[i] != '\r' && b[i] != '\n')
             return ax__h1_fail(p, 400, "invalid byte in field value", i);
         size_t end = i;
-        while (end > p->tok && is_ows(b[end - 1]))
+        while (end > tok && is_ows(b[end - 1]))
             end--;
-        /* In field lines, p->line is where the name starts. */
-        if ((rc = add_field(p, p->line, p->name_end - p->line, p->tok,
-                            end - p->tok, i)) < 0)
+        if ((rc = add_field(p, b, name, name_end - name, tok, end - tok, i)) < 0)
             return rc;
-        goto line_end;
+        /* At the CR or LF that ends the line. */
+        if (b[i] == '\n') {
+            i++;
+            goto field_start;
+        }
+        i++;
+        goto line_lf;
     }
 
     case AX__HS_END_LF:

@@ -49,7 +49,7 @@ static void start_message(ax_h1_parser *p)
     p->state = AX__P_HEAD;
     p->hs = AX__HS_START;
     p->pos = p->tok = p->line = 0;
-    p->nfields = 0;
+    p->nfields = p->nspecial = 0;
     p->offset = 0;
 }
 
@@ -75,11 +75,12 @@ int ax_h1_parser_init(ax_h1_parser *p, ax_h1_kind kind, const ax_h1_options *o)
         p->opt.max_head = UINT32_MAX / 2;
     if (p->opt.max_trailers > UINT32_MAX / 2)
         p->opt.max_trailers = UINT32_MAX / 2;
-    if (p->opt.max_headers > UINT32_MAX / 2)
-        p->opt.max_headers = UINT32_MAX / 2;
+    if (p->opt.max_headers > UINT16_MAX)
+        p->opt.max_headers = UINT16_MAX; /* field indexes are 16-bit */
     const ax_allocator *a = ax__allocator_or_default(p->opt.alloc);
     p->opt.alloc = a;
     p->kind = (uint8_t)kind;
+    (void)ax__h1_scan_level(); /* choose the scanners before the first scan */
     p->fields = ax__malloc_array(a, p->opt.max_headers, sizeof(*p->fields));
     p->headers = ax__malloc_array(a, p->opt.max_headers, sizeof(*p->headers));
     if (p->fields == NULL || p->headers == NULL) {
@@ -307,7 +308,7 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
                 p->state = AX__P_TRAILERS;
                 p->hs = AX__HS_FIELD_START;
                 p->pos = 0;
-                p->nfields = 0;
+                p->nfields = p->nspecial = 0;
                 p->offset += i; /* error offsets inside the trailers */
                 int n = on_trailers(p, b + i, len - i, ev);
                 if (p->state != AX__P_HEAD)
@@ -353,11 +354,9 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
 {
     unsigned char *b = buf;
     int n;
+    /* Only the fields an event type names are set; the rest are left as
+     * they were (the type says which to read). */
     ev->type = AX_H1_EV_NEED_DATA;
-    ev->head = NULL;
-    ev->headers = NULL;
-    ev->nheaders = 0;
-    ev->data = ax_slice_make(NULL, 0);
     if (len > INT32_MAX)
         len = INT32_MAX; /* the count returned is an int */
     switch (p->state) {

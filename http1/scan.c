@@ -35,27 +35,9 @@
 
 const uint8_t ax__h1_class[256] = {C64(0), C64(64), C64(128), C64(192)};
 
-/* ---- plain C ------------------------------------------------------------ */
-
 static size_t scan_class(const unsigned char *p, size_t n, uint8_t bit)
 {
-    size_t i = 0;
-    /* Four at a time: the loop-carried work is one table load per byte. */
-    for (; i + 4 <= n; i += 4) {
-        if (!(ax__h1_class[p[i]] & bit))
-            return i;
-        if (!(ax__h1_class[p[i + 1]] & bit))
-            return i + 1;
-        if (!(ax__h1_class[p[i + 2]] & bit))
-            return i + 2;
-        if (!(ax__h1_class[p[i + 3]] & bit))
-            return i + 3;
-    }
-    for (; i < n; i++) {
-        if (!(ax__h1_class[p[i]] & bit))
-            return i;
-    }
-    return n;
+    return ax__h1_scan_class(p, n, bit);
 }
 
 /* ---- x86-64 vectors ----------------------------------------------------- */
@@ -124,6 +106,30 @@ __attribute__((target("avx2"))) static inline unsigned value_mask32(__m256i x)
         return i + scan_class(p + i, n - i, bit);                              \
     }
 
+/* tchar by nibbles: a byte b is a tchar when lo[b & 15] & hi[b >> 4] is not
+ * zero, where hi[h] = 1 << h (0 for h >= 8, so obs-text is out) and bit h of
+ * lo[l] says whether (h << 4 | l) is a tchar. Two table lookups per 16 bytes
+ * (pshufb, SSSE3). */
+__attribute__((target("ssse3"))) static size_t token_ssse3(const unsigned char *p, size_t n)
+{
+    const __m128i lo_t = _mm_setr_epi8((char)0xe8, (char)0xfc, (char)0xf8, (char)0xfc, (char)0xfc,
+                                       (char)0xfc, (char)0xfc, (char)0xfc, (char)0xf8, (char)0xf8,
+                                       (char)0xf4, 0x54, (char)0xd0, 0x54, (char)0xf4, 0x70);
+    const __m128i hi_t = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i low4 = _mm_set1_epi8(0x0f);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i lo = _mm_shuffle_epi8(lo_t, _mm_and_si128(x, low4));
+        __m128i hi = _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(x, 4), low4));
+        __m128i bad = _mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128());
+        int m = _mm_movemask_epi8(bad);
+        if (m != 0)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+    return i + scan_class(p + i, n - i, AX__H1_TCHAR);
+}
+
 SSE2_SCAN(target_sse2, target_mask16, AX__H1_TARGET)
 SSE2_SCAN(value_sse2, value_mask16, AX__H1_VCHAR)
 AVX2_SCAN(target_avx2, target_mask32, target_mask16, AX__H1_TARGET)
@@ -132,14 +138,16 @@ AVX2_SCAN(value_avx2, value_mask32, value_mask16, AX__H1_VCHAR)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static int level = -1;   /* -1: not chosen yet */
+int ax__h1_simd = -1;
 static bool scalar_forced;
 
 static int best_level(void)
 {
 #if AX_H1_X86
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") ? 2 : 1;
+    if (!__builtin_cpu_supports("ssse3"))
+        return 1;
+    return __builtin_cpu_supports("avx2") ? 3 : 2;
 #else
     return 0;
 #endif
@@ -147,10 +155,10 @@ static int best_level(void)
 
 int ax__h1_scan_level(void)
 {
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
+    int l = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED);
     if (l < 0) {
         l = __atomic_load_n(&scalar_forced, __ATOMIC_RELAXED) ? 0 : best_level();
-        __atomic_store_n(&level, l, __ATOMIC_RELAXED);
+        __atomic_store_n(&ax__h1_simd, l, __ATOMIC_RELAXED);
     }
     return l;
 }
@@ -158,40 +166,38 @@ int ax__h1_scan_level(void)
 void ax__h1_scan_force_scalar(bool enabled)
 {
     __atomic_store_n(&scalar_forced, enabled, __ATOMIC_RELAXED);
-    __atomic_store_n(&level, enabled ? 0 : best_level(), __ATOMIC_RELAXED);
+    __atomic_store_n(&ax__h1_simd, enabled ? 0 : best_level(), __ATOMIC_RELAXED);
 }
 
-size_t ax__h1_scan_token(const unsigned char *p, size_t n)
+/* AVX2 only pays for itself on long runs (a cookie, a user-agent); below 64
+ * bytes SSE2 does as well without the wider registers' start-up cost. */
+size_t ax__h1_scan_target_vec(const unsigned char *p, size_t n)
 {
+#if AX_H1_X86
+    if (n >= 64 && ax__h1_simd == 3)
+        return target_avx2(p, n);
+    return target_sse2(p, n);
+#else
+    return scan_class(p, n, AX__H1_TARGET);
+#endif
+}
+
+size_t ax__h1_scan_token_vec(const unsigned char *p, size_t n)
+{
+#if AX_H1_X86
+    if (ax__h1_simd >= 2)
+        return token_ssse3(p, n);
+#endif
     return scan_class(p, n, AX__H1_TCHAR);
 }
 
-size_t ax__h1_scan_target(const unsigned char *p, size_t n)
+size_t ax__h1_scan_value_vec(const unsigned char *p, size_t n)
 {
 #if AX_H1_X86
-    switch (ax__h1_scan_level()) {
-    case 2:
-        return target_avx2(p, n);
-    case 1:
-        return target_sse2(p, n);
-    default:
-        break;
-    }
-#endif
-    return scan_class(p, n, AX__H1_TARGET);
-}
-
-size_t ax__h1_scan_value(const unsigned char *p, size_t n)
-{
-#if AX_H1_X86
-    switch (ax__h1_scan_level()) {
-    case 2:
+    if (n >= 64 && ax__h1_simd == 3)
         return value_avx2(p, n);
-    case 1:
-        return value_sse2(p, n);
-    default:
-        break;
-    }
-#endif
+    return value_sse2(p, n);
+#else
     return scan_class(p, n, AX__H1_VCHAR);
+#endif
 }

@@ -116,6 +116,8 @@ typedef enum ax_h1_event_type {
                                nothing consumed: hand the bytes to HTTP/2 */
 } ax_h1_event_type;
 
+/* Only the fields the type names are set by the parser; the others keep
+ * whatever they held. */
 typedef struct ax_h1_event {
     ax_h1_event_type type;
     const ax_h1_head *head;      /* REQUEST, RESPONSE, INFORMATIONAL */
@@ -160,6 +162,8 @@ typedef struct ax_h1_parser {
     uint32_t line;          /* start of the start line */
     uint32_t name_end;      /* end of the field name being parsed */
     uint32_t nfields;
+    uint32_t nspecial;      /* fields framing.c must look at, up to 8 */
+    uint16_t special[8];    /* their indexes */
     uint32_t m_off, m_len;  /* method, or reason phrase */
     uint32_t t_off, t_len;  /* request-target */
     uint32_t status;
