@@ -37,12 +37,15 @@ typedef struct ax__json_num {
  * are DOUBLE, correctly rounded (ties to even), locale-independent; "-0" is
  * DOUBLE -0.0; underflow gives 0 or a subnormal. The caller decides whether
  * the number is complete (at the end of an incremental chunk, more digits
- * may follow). */
+ * may follow). A number spanning more than INT_MAX bytes is AX_ERANGE. Never
+ * allocates; any length costs time linear in it and a fixed ~1 KiB of stack. */
 int ax__json_parse_number(const char *p, size_t len, ax__json_num *out);
 
 /* Shortest text that reads back as exactly d (finite only): always contains
  * '.' or 'e' so that it reads back as a double (1.0, -0.0, 1e+300, 5e-324).
- * Writes at most 32 bytes, no terminating NUL; returns the length. */
+ * Writes at most 32 bytes, no terminating NUL; returns the length (at most
+ * 26). buf must have room for all 32: bytes past the returned length may be
+ * overwritten (the text is laid out with fixed-size copies). */
 size_t ax__json_format_double(double d, char *buf);
 
 /* Decimal integers, no terminating NUL; at most 20 / 21 bytes; return the

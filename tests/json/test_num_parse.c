@@ -251,6 +251,20 @@ Test(json_num_parse, long_mantissas_and_far_exponents)
     expect_double("1e-999999999999999999999999", 0.0);
     expect_error("1e999999999999999999999999", AX_ERANGE);
     expect_error("0.0000000000000000000001e999999999999999999999999", AX_ERANGE);
+    /* a million zeros between a halfway point and its deciding digit: the
+     * sticky digit still decides, in linear time and fixed memory */
+    const char *half = "1.00000000000000011102230246251565404236316680908203125";
+    size_t hl = strlen(half), zeros = 1000000;
+    char *big = malloc(hl + zeros + 2);
+    cr_assert_not_null(big);
+    memcpy(big, half, hl);
+    memset(big + hl, '0', zeros);
+    big[hl + zeros] = '1';
+    big[hl + zeros + 1] = '\0';
+    expect_double(big, 1.0 + 0x1p-52);
+    big[hl + zeros] = '\0';
+    expect_double(big, 1.0);
+    free(big);
     /* 800 nines then an exponent putting them just under DBL_MAX's halfway */
     memset(buf, '9', 800);
     strcpy(buf + 800, "e-492");
