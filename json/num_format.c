@@ -155,12 +155,12 @@ static inline uint64_t round_to_odd(int e, uint64_t x)
     uint64_t p2 = hh + (p1 < hl);
     if (e >= 0 && e <= AX__JSON_POW10_EXACT_MAX)
         return p2 | ((p1 | p0) != 0); /* T exact: so is the product */
-    /* Does the fraction p1:p0 plus x pass 2^128? */
+    /* Does the fraction p1:p0 plus x pass 2^128? Then the exact product is
+     * the integer p2 + 1. */
     uint64_t s0 = p0 + x;
     uint64_t s1 = p1 + (s0 < p0);
-    if (s1 < p1 && (s1 | s0) != 0)
-        return p2 + 1; /* the exact product is the integer p2 + 1 */
-    return p2 | 1;
+    bool crosses = (s1 < p1) & ((s1 | s0) != 0);
+    return crosses ? p2 + 1 : p2 | 1;
 }
 
 /* The shortest decimal in the rounding interval of c * 2^q (c > 0), the
@@ -185,27 +185,27 @@ static inline decimal shortest(uint64_t c, int q)
      * they belong to the interval. An odd c's ends do not. */
     uint64_t out = c & 1;
     uint64_t s = vb >> 2; /* floor(c * 2^q * 10^-k) */
-    if (s >= 10) {
-        /* One digit fewer: the multiples of ten around s. The interval is
-         * under 10 wide, so at most one of them lies inside it. (The paper
-         * asks s >= 100 because Java wants at least two digits; the shortest
-         * for the least subnormal is "5e-324", not "4.9e-324".) */
-        uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
-        bool upin = vbl + out <= sp10 << 2;
-        bool wpin = (tp10 << 2) + out <= vbr;
-        if (upin != wpin)
-            return (decimal){upin ? sp10 : tp10, k};
-    }
+    /* Every candidate is computed and the choice made by selection, not by
+     * branches (& and | rather than && and ||): which one wins depends on
+     * the digits and would mispredict.
+     *
+     * One digit fewer: the multiples of ten around s. The interval is under
+     * 10 wide, so at most one of them lies inside; if exactly one does, it is
+     * the answer. (The paper asks s >= 100 because Java wants at least two
+     * digits; here s >= 10, so the least subnormal is "5e-324".) */
+    uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
+    bool upin = (s >= 10) & (vbl + out <= sp10 << 2);
+    bool wpin = (s >= 10) & ((tp10 << 2) + out <= vbr);
     /* Full length: s or s + 1, whichever alone is inside; when both are,
-     * the closer (the even one on a tie). */
+     * the closer to v (the even one on a tie). */
     uint64_t t = s + 1;
     bool uin = vbl + out <= s << 2;
     bool win = (t << 2) + out <= vbr;
-    if (uin != win)
-        return (decimal){uin ? s : t, k};
     uint64_t mid = (s << 2) + 2; /* 4 * (s + 1/2) */
-    bool take_s = vb < mid || (vb == mid && (s & 1) == 0);
-    return (decimal){take_s ? s : t, k};
+    bool closer_s = (vb < mid) | ((vb == mid) & ((s & 1) == 0));
+    uint64_t full = uin & (!win | closer_s) ? s : t;
+    uint64_t shorter = upin ? sp10 : tp10;
+    return (decimal){upin != wpin ? shorter : full, k};
 }
 
 /* The decimal for a positive finite double given by its fields. */
