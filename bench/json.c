@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "axle/bytes.h"
 #include "axle/json.h"
 #include "bench.h"
 

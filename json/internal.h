@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "axle/bytes.h"
 #include "axle/json.h"
 
 /* ---- nodes ------------------------------------------------------------- */

@@ -70,12 +70,13 @@ static unsigned char *put_utf8(unsigned char *d, unsigned long cp)
     return d;
 }
 
-/* Where the string whose contents start at s ends (its closing quote), or
- * NULL if the input ends first. Skips escaped characters. */
+/* Where the string whose contents start at s ends: its closing quote, or
+ * a control character (which ends it as an error), or NULL if the input
+ * ends first. Skips escaped characters. */
 static const unsigned char *find_close(const unsigned char *s, const unsigned char *end)
 {
     while (s < end) {
-        if (*s == '"')
+        if (*s == '"' || *s < 0x20)
             return s;
         s += *s == '\\' ? 2 : 1;
     }
@@ -173,7 +174,7 @@ int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_
                 p->resume_scan = (size_t)((src < end ? src : end) - start);
                 return 1;
             }
-            return fail(p, quote, AX_EPROTO, "unterminated string");
+            close = end; /* decode to the end, to fail where parse would */
         }
         d = move_out(p, start, d, src, close, &block);
         if (d == NULL)
@@ -208,7 +209,7 @@ int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_
                     if (close == NULL)
                         close = find_close(src, end);
                     if (close == NULL)
-                        return fail(p, quote, AX_EPROTO, "unterminated string");
+                        close = end; /* the loop fails where the string does */
                     d = move_out(p, start, d, src, close, &block);
                     if (d == NULL)
                         return fail(p, src, AX_ENOMEM, "out of memory");

@@ -39,8 +39,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "axle/base.h"
-#include "axle/bytes.h"
+/* Relative to this file, so that the header needs no include path (the
+ * Makefile's tool rule compiles without one). ax_bytes_mut is made and
+ * read with axle/bytes.h; only its name is needed here. */
+#include "base.h"
+
+typedef struct ax_bytes_mut ax_bytes_mut;
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "axle/bytes.h"
 #include "axle/json.h"
 #include "support/suite.h"
 

@@ -1,0 +1,108 @@
+/*
+ * Fuzzes the JSON parser, writer and reader. The first input byte picks
+ * options (replace invalid UTF-8, lone surrogates, raw numbers, small depth
+ * limit, pretty / ASCII-only output) and a split point; the rest is the
+ * text. Checks:
+ *   - parse returns 0 or one of its documented errors, with an offset
+ *     inside the input and a reason;
+ *   - parse -> write -> parse gives an equal document (compact, and pretty
+ *     or ASCII-only as picked), and writing it again gives the same bytes;
+ *   - the reader, fed the text in two pieces at the split point, gives the
+ *     same document, or the same error at the same offset.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axle/bytes.h"
+#include "axle/json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(int ok)
+{
+    if (!ok)
+        abort();
+}
+
+static void write_twice_same(const ax_json_val *root, const ax_json_write_options *wo,
+                             const ax_json_parse_options *po)
+{
+    ax_bytes_mut out;
+    ax_bytes_mut_init(&out, NULL);
+    check(ax_json_write(root, wo, &out) == 0);
+    ax_slice s = ax_bytes_mut_view(&out);
+    ax_json_doc *again;
+    ax_json_error err;
+    check(ax_json_parse(s.ptr, s.len, po, &again, &err) == 0);
+    check(ax_json_equal(root, ax_json_doc_root(again)) == 1);
+    ax_bytes_mut out2;
+    ax_bytes_mut_init(&out2, NULL);
+    check(ax_json_write(ax_json_doc_root(again), wo, &out2) == 0);
+    ax_slice s2 = ax_bytes_mut_view(&out2);
+    check(s.len == s2.len && memcmp(s.ptr, s2.ptr, s.len) == 0);
+    ax_bytes_mut_free(&out2);
+    ax_bytes_mut_free(&out);
+    ax_json_doc_free(again);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    unsigned pick = data[0];
+    data++;
+    size--;
+    ax_json_parse_options po;
+    ax_json_parse_options_init(&po);
+    po.replace_invalid_utf8 = pick & 1;
+    po.allow_lone_surrogates = (pick >> 1) & 1;
+    po.raw_numbers = (pick >> 2) & 1;
+    if (pick & 8)
+        po.max_depth = 4;
+
+    ax_json_doc *doc;
+    ax_json_error err;
+    int rc = ax_json_parse(data, size, &po, &doc, &err);
+    if (rc != 0) {
+        check(rc == AX_EPROTO || rc == AX_ERANGE || rc == AX_ELIMIT);
+        check(doc == NULL && err.code == rc && err.offset <= size && err.reason != NULL);
+    } else {
+        ax_json_write_options wo;
+        ax_json_write_options_init(&wo);
+        wo.max_depth = po.max_depth;
+        write_twice_same(ax_json_doc_root(doc), &wo, &po);
+        wo.pretty = (pick >> 4) & 1;
+        wo.ascii_only = (pick >> 5) & 1;
+        wo.indent = (pick >> 6) & 3;
+        write_twice_same(ax_json_doc_root(doc), &wo, &po);
+    }
+
+    /* the reader in two pieces */
+    size_t cut = size == 0 ? 0 : (size_t)(pick * 2654435761u) % (size + 1);
+    ax_json_reader *r;
+    check(ax_json_reader_new(&po, &r) == 0);
+    ax_json_doc *inc = NULL;
+    ax_json_error ierr;
+    check(ax_json_reader_feed(r, data, cut) == 0);
+    int irc = ax_json_reader_next(r, &inc, &ierr);
+    if (irc == 0) {
+        check(ax_json_reader_feed(r, data + cut, size - cut) == 0);
+        ax_json_reader_end(r);
+        irc = ax_json_reader_next(r, &inc, &ierr);
+    }
+    if (rc == 0) {
+        /* one document, then nothing: the reader agrees */
+        check(irc == 1);
+        check(ax_json_equal(ax_json_doc_root(doc), ax_json_doc_root(inc)) == 1);
+        ax_json_doc_free(inc);
+    } else if (irc < 0 && irc != AX_EOF) {
+        check(irc == rc && ierr.offset == err.offset);
+    } else if (irc == 1) {
+        /* a first document followed by what made the whole text invalid */
+        ax_json_doc_free(inc);
+    }
+    ax_json_reader_free(r);
+    ax_json_doc_free(doc);
+    return 0;
+}
