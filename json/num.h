@@ -38,7 +38,7 @@ typedef struct ax__json_num {
  * DOUBLE -0.0; underflow gives 0 or a subnormal. The caller decides whether
  * the number is complete (at the end of an incremental chunk, more digits
  * may follow). A number spanning more than INT_MAX bytes is AX_ERANGE. Never
- * allocates; any length costs time linear in it and a fixed ~1 KiB of stack. */
+ * allocates; any length costs time linear in it and at most ~1.7 KiB of stack. */
 int ax__json_parse_number(const char *p, size_t len, ax__json_num *out);
 
 /* Shortest text that reads back as exactly d (finite only): always contains

@@ -15,7 +15,7 @@
  *      two neighbouring doubles. Only the first 800 significant digits and a
  *      sticky "something nonzero follows" digit are kept: a halfway point has
  *      at most 768 significant digits, so the comparison stays exact while
- *      the memory stays fixed (two 512-byte numbers on the stack).
+ *      the memory stays fixed (three 512-byte numbers on the stack).
  */
 #include "json/num.h"
 
@@ -145,11 +145,14 @@ static bool to_integer(const num_text *t, bool neg, uint64_t w, ax__json_num *ou
             w = w * 10 + d;
         }
     }
+    if (!neg && w > (uint64_t)INT64_MAX) {
+        out->kind = AX__JSON_NUM_UINT64;
+        out->v.u = w;
+        return true;
+    }
     if (!neg) {
-        out->kind = w <= (uint64_t)INT64_MAX ? AX__JSON_NUM_INT64 : AX__JSON_NUM_UINT64;
-        out->v.u = w; /* the union shares the bits; v.i reads the same value */
-        if (out->kind == AX__JSON_NUM_INT64)
-            out->v.i = (int64_t)w;
+        out->kind = AX__JSON_NUM_INT64;
+        out->v.i = (int64_t)w;
         return true;
     }
     if (w == 0 || w > (uint64_t)INT64_MAX + 1)
