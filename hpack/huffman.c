@@ -45,14 +45,29 @@ static const char *const bad_padding =
     "Huffman string ends inside a code or with padding longer than 7 bits or not all ones "
     "(RFC 7541 section 5.2)";
 
+/* Stores a root entry's two symbols at once (the second may be garbage:
+ * the caller advances by the count). */
+static inline void store2(unsigned char *dst, uint32_t e)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint16_t v = (uint16_t)e;
+    memcpy(dst, &v, 2);
+#else
+    dst[0] = (unsigned char)e;
+    dst[1] = (unsigned char)(e >> 8);
+#endif
+}
+
 /* One loop for both decoding (store: dst is written) and measuring.
  *
  * The string is src[0, len) but octets up to `limit` may be read: the
  * refill loads eight at a time whenever eight are there, even past the
  * string's end (into the rest of the block), and past `limit` it reads
- * ones. `rem` counts the string's own bits not yet consumed, and a symbol
- * is taken only if its bits are all among them, so whatever lies past the
- * end never leaks into the output. */
+ * ones. `rem` counts the string's own bits not yet consumed. While 11 or
+ * more remain, a root step (11 bits at most) is made of the string's own
+ * bits only and needs no other check; the last few bits go through
+ * `tail`, which takes a symbol only if its bits are all the string's, so
+ * whatever lies past the end never leaks into the output. */
 static inline long huff_run(const unsigned char *src, size_t len, const unsigned char *limit,
                             unsigned char *dst, bool store, const char **why)
 {
@@ -61,8 +76,10 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
     uint64_t acc = 0;
     unsigned n = 0;                /* bits at the top of acc */
     uint64_t rem = (uint64_t)len * 8;
+    uint32_t e;
+    unsigned used;
 
-    while (rem > 0) {
+    for (;;) {
         if (limit - p >= 8) {
             acc |= load_be64(p) >> n;
             p += (63 - n) >> 3;
@@ -73,32 +90,19 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
                 acc |= octet << (56 - n);
             }
         }
-        /* At least 56 bits: up to four root steps of at most 11 bits
-         * each, or some and then one long code (at most 30 bits) if 30
-         * bits remain for it. */
+        /* At least 56 bits: four root steps of at most 11 bits each, or
+         * some and then one long code (at most 30 bits) if 30 remain. */
         for (int k = 0; k < 4; k++) {
-            uint32_t e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-            unsigned used;
-            if ((e & AX__HUFF_LINK) == 0) {
-                used = AX__HUFF_BITS(e);
-                if (used > rem) { /* near the end: the first symbol alone? */
-                    used = AX__HUFF_FIRST(e);
-                    if (used > rem)
-                        goto end;
-                    e = (e & 0xffu) | (1u << AX__HUFF_COUNT_SHIFT);
-                }
-                if (store) {
-                    dst[out] = (unsigned char)e;
-                    dst[out + 1] = (unsigned char)(e >> 8);
-                }
-                out += AX__HUFF_COUNT(e);
-            } else {
+            if (rem < ROOT)
+                goto tail;
+            e = ax__hpack_huff_root[acc >> (64 - ROOT)];
+            if (e & AX__HUFF_LINK) {
                 if (n < 30)
                     break; /* refill first */
                 e = follow_links(acc, e, &used);
                 if (used > rem)
-                    goto end;
-                if (e & AX__HUFF_EOS) {
+                    goto end; /* the string ends inside it */
+                if (AX__HUFF_IS_EOS(e)) {
                     *why = eos_inside;
                     return -1;
                 }
@@ -110,12 +114,28 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
                 rem -= used;
                 break; /* refill before the next step */
             }
+            if (store)
+                store2(dst + out, e);
+            out += AX__HUFF_COUNT(e);
+            used = AX__HUFF_BITS(e);
             acc <<= used;
             n -= used;
             rem -= used;
-            if (rem == 0)
-                goto end;
         }
+    }
+tail:
+    /* Fewer than 11 of the string's bits, and at least 45 in acc: at most
+     * two more symbols (5 bits at least each), then the padding. */
+    while (rem >= 5) {
+        e = ax__hpack_huff_root[acc >> (64 - ROOT)];
+        used = AX__HUFF_FIRST(e); /* a link's codes are all longer than 11 */
+        if ((e & AX__HUFF_LINK) || used > rem)
+            break;
+        if (store)
+            dst[out] = (unsigned char)e;
+        out++;
+        acc <<= used;
+        rem -= used;
     }
 end:
     /* What is left must be padding: the first 0..7 bits of EOS, all ones. */
@@ -145,22 +165,38 @@ size_t ax__hpack_huff_len_of(const unsigned char *s, size_t len)
     return (size_t)((bits + 7) / 8);
 }
 
-size_t ax__hpack_huff_encode(const unsigned char *s, size_t len, unsigned char *dst)
+static inline void store_be32(unsigned char *p, uint32_t w)
 {
-    unsigned char *out = dst;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap32(w);
+    memcpy(p, &w, 4);
+#else
+    p[0] = (unsigned char)(w >> 24);
+    p[1] = (unsigned char)(w >> 16);
+    p[2] = (unsigned char)(w >> 8);
+    p[3] = (unsigned char)w;
+#endif
+}
+
+/* Codes s into dst, 32 bits at a time. With a `stop`, it gives up once
+ * the output reaches that many octets and returns `stop` (dst then needs
+ * stop + 8 octets); otherwise it returns the encoded length. */
+static inline size_t huff_encode_upto(const unsigned char *s, size_t len, unsigned char *dst,
+                                      const size_t *stop)
+{
+    unsigned char *out = dst, *end = stop != NULL ? dst + *stop : NULL;
     uint64_t acc = 0; /* pending bits, right-aligned; n < 32 between symbols */
     unsigned n = 0;
     for (size_t i = 0; i < len; i++) {
-        acc = (acc << ax__hpack_huff_len[s[i]]) | ax__hpack_huff_code[s[i]];
-        n += ax__hpack_huff_len[s[i]];
+        unsigned l = ax__hpack_huff_len[s[i]];
+        acc = (acc << l) | ax__hpack_huff_code[s[i]];
+        n += l;
         if (n >= 32) {
             n -= 32;
-            uint32_t w = (uint32_t)(acc >> n);
-            out[0] = (unsigned char)(w >> 24);
-            out[1] = (unsigned char)(w >> 16);
-            out[2] = (unsigned char)(w >> 8);
-            out[3] = (unsigned char)w;
+            store_be32(out, (uint32_t)(acc >> n));
             out += 4;
+            if (stop != NULL && out >= end)
+                return *stop;
         }
     }
     unsigned pad = (8 - n % 8) % 8; /* the most significant bits of EOS */
@@ -171,6 +207,17 @@ size_t ax__hpack_huff_encode(const unsigned char *s, size_t len, unsigned char *
         *out++ = (unsigned char)(acc >> n);
     }
     return (size_t)(out - dst);
+}
+
+size_t ax__hpack_huff_encode(const unsigned char *s, size_t len, unsigned char *dst)
+{
+    return huff_encode_upto(s, len, dst, NULL);
+}
+
+size_t ax__hpack_huff_encode_shorter(const unsigned char *s, size_t len, unsigned char *dst)
+{
+    size_t n = huff_encode_upto(s, len, dst, &len);
+    return n < len ? n : 0;
 }
 
 /* ---- public primitives ---------------------------------------------------- */

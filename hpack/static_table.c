@@ -25,7 +25,7 @@ unsigned ax__hpack_static_find_name(const unsigned char *name, size_t len,
         if (i == 0)
             return 0;
         const ax__hpack_static_entry *e = &ax__hpack_static[i];
-        if (e->name_len == len && memcmp(e->name, name, len) == 0)
+        if (e->name_len == len && ax__hpack_equal((const unsigned char *)e->name, name, len))
             return i;
         slot = (slot + 1) & (AX__HPACK_STATIC_SLOTS - 1);
     }

@@ -19,6 +19,7 @@
  * since everything after it in the chain is older still.
  */
 #include "base/alloc.h"
+#include "hpack/hash.h"
 #include "hpack/hpack_int.h"
 
 typedef struct ax__hpack_entry entry;
@@ -53,10 +54,10 @@ static size_t entry_bytes(const entry *e)
     return (size_t)e->name_len + e->value_len;
 }
 
-/* memcmp for octets that may be empty (and then have a NULL pointer). */
+/* Octets that may be empty (and then have a NULL pointer) compared. */
 static bool same(const unsigned char *a, const unsigned char *b, size_t n)
 {
-    return n == 0 || memcmp(a, b, n) == 0;
+    return ax__hpack_equal(a, b, n);
 }
 
 static void evict_oldest(ax_hpack_table *t)

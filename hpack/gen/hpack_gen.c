@@ -333,7 +333,7 @@ static uint32_t leaf(int sym, unsigned bits)
     uint32_t e = ((uint32_t)bits << AX__HUFF_BITS_SHIFT) |
                  ((uint32_t)bits << AX__HUFF_FIRST_SHIFT);
     if (sym == 256)
-        return e | AX__HUFF_EOS;
+        return e; /* no symbol: EOS */
     return e | (uint32_t)sym | (1u << AX__HUFF_COUNT_SHIFT);
 }
 
@@ -373,7 +373,7 @@ static void build_root(void)
         unsigned left = n - l1;
         int s2 = left > 0 ? match(w & ((1u << left) - 1), left, &l2) : -1;
         if (s2 >= 0 && s2 != 256) {
-            e = (e & ~(31u << AX__HUFF_BITS_SHIFT) & ~(3u << AX__HUFF_COUNT_SHIFT)) |
+            e = (e & ~(255u << AX__HUFF_BITS_SHIFT) & ~(3u << AX__HUFF_COUNT_SHIFT)) |
                 ((uint32_t)(l1 + l2) << AX__HUFF_BITS_SHIFT) |
                 (2u << AX__HUFF_COUNT_SHIFT) | ((uint32_t)s2 << 8);
         }
