@@ -249,17 +249,17 @@ static int response_framing(ax_h1_parser *p, const fields_seen *s)
     return 0;
 }
 
-int ax__h1_decide_framing(ax_h1_parser *p)
+int ax__h1_decide_framing(ax_h1_parser *p, const unsigned char *b)
 {
     fields_seen s;
     memset(&s, 0, sizeof(s));
     ax_h1_head *h = &p->head;
     if (p->nspecial <= 8) {
         for (size_t k = 0; k < p->nspecial; k++)
-            look_at(&s, &h->headers[p->special[k]], p->fields[p->special[k]].name);
+            look_at(&s, &h->headers[p->special[k]], (size_t)(h->headers[p->special[k]].name.ptr - b));
     } else {
         for (size_t k = 0; k < h->nheaders; k++)
-            look_at(&s, &h->headers[k], p->fields[k].name);
+            look_at(&s, &h->headers[k], (size_t)(h->headers[k].name.ptr - b));
     }
     /* Persistence (RFC 9112 section 9.3): HTTP/1.1 unless "close"; HTTP/1.0
      * only with "keep-alive". */

@@ -62,29 +62,12 @@ static unsigned parse_version(ax_h1_parser *p, const unsigned char *b)
     return 0;
 }
 
-/* Might this be one of the fields framing.c reads (Host, Expect, Upgrade,
- * Connection, Content-Length, Transfer-Encoding)? Length and first letter
- * leave few others, so framing.c looks at a handful of fields, not all. */
-static inline bool maybe_special(const unsigned char *name, size_t len)
-{
-    unsigned c = name[0] | 0x20u;
-    switch (len) {
-    case 4: return c == 'h';
-    case 6: return c == 'e';
-    case 7: return c == 'u';
-    case 10:
-    case 14: return c == 'c';
-    case 17: return c == 't';
-    default: return false;
-    }
-}
-
 static inline int add_field(ax_h1_parser *p, const unsigned char *b, size_t name,
                             size_t name_len, size_t value, size_t value_len, size_t at)
 {
     if (p->nfields >= p->opt.max_headers)
         return ax__h1_fail(p, 431, "too many header fields", at);
-    if (maybe_special(b + name, name_len)) {
+    if (ax__h1_maybe_special(b + name, name_len)) {
         /* More than 8 candidates: framing.c reads every field instead. */
         if (p->nspecial < 8)
             p->special[p->nspecial] = (uint16_t)p->nfields;
@@ -110,7 +93,7 @@ static int obs_fold(ax_h1_parser *p, unsigned char *b, size_t i, bool trailers)
     if (p->kind == AX_H1_REQUESTS || trailers)
         return ax__h1_fail(p, 400, "obs-fold in a request", i);
     struct ax__h1_field *f = &p->fields[--p->nfields];
-    if (maybe_special(b + f->name, f->name_len))
+    if (ax__h1_maybe_special(b + f->name, f->name_len))
         p->nspecial--; /* it comes back when the folded value ends */
     p->line = f->name;
     p->name_end = f->name + f->name_len;
@@ -124,7 +107,7 @@ static int obs_fold(ax_h1_parser *p, unsigned char *b, size_t i, bool trailers)
 
 /* The whole start line has been read. Requests: the target's form must fit
  * the method (RFC 9112 section 3.2). */
-static int check_target(ax_h1_parser *p, const unsigned char *b)
+int ax__h1_check_target(ax_h1_parser *p, const unsigned char *b)
 {
     const unsigned char *m = b + p->m_off, *t = b + p->t_off;
     size_t mlen = p->m_len, tlen = p->t_len;
@@ -248,7 +231,7 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
         i += 8;
         if ((rc = check_start_line(p, i)) < 0)
             return rc;
-        if ((rc = check_target(p, b)) < 0)
+        if ((rc = ax__h1_check_target(p, b)) < 0)
             return rc;
         goto line_end;
 

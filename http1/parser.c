@@ -117,7 +117,6 @@ const ax_h1_error *ax_h1_parser_error(const ax_h1_parser *p)
 static void head_slices(ax_h1_parser *p, const unsigned char *b)
 {
     ax_h1_head *h = &p->head;
-    ax__h1_fill_headers(p, b);
     h->headers = p->headers;
     h->nheaders = p->nfields;
     h->version = p->version;
@@ -176,15 +175,21 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
 
 static int on_head(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
 {
-    int n = ax__h1_parse_section(p, b, len, false);
-    if (n >= 0 && p->state == AX__P_H2) {
-        ev->type = AX_H1_EV_H2_PREFACE;
-        return n;
+    int n = 0;
+    if (p->hs == AX__HS_START && p->pos == 0 && __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2)
+        n = ax__h1_parse_head_fast(p, b, len);
+    if (n == 0) {
+        n = ax__h1_parse_section(p, b, len, false);
+        if (n >= 0 && p->state == AX__P_H2) {
+            ev->type = AX_H1_EV_H2_PREFACE;
+            return n;
+        }
+        if (n <= 0)
+            return n;
+        ax__h1_fill_headers(p, b);
     }
-    if (n <= 0)
-        return n;
     head_slices(p, b);
-    int rc = ax__h1_decide_framing(p);
+    int rc = ax__h1_decide_framing(p, b);
     if (rc < 0)
         return rc;
     after_head(p, ev);

@@ -6,6 +6,8 @@
 #ifndef AXLE_HTTP1_PARSER_H
 #define AXLE_HTTP1_PARSER_H
 
+#include <stdbool.h>
+
 #include "axle/http1.h"
 
 /* A field while its section is incomplete: offsets from the section start. */
@@ -43,6 +45,23 @@ enum {
     AX__HS_END_LF        /* CR of the empty line seen: LF must follow */
 };
 
+/* Might this be one of the fields framing.c reads (Host, Expect, Upgrade,
+ * Connection, Content-Length, Transfer-Encoding)? Length and first letter
+ * leave few others, so framing.c looks at a handful of fields, not all. */
+static inline bool ax__h1_maybe_special(const unsigned char *name, size_t len)
+{
+    unsigned c = name[0] | 0x20u;
+    switch (len) {
+    case 4: return c == 'h';
+    case 6: return c == 'e';
+    case 7: return c == 'u';
+    case 10:
+    case 14: return c == 'c';
+    case 17: return c == 't';
+    default: return false;
+    }
+}
+
 /* Records a protocol error (status for a request; responses get 502 except
  * where noted) at byte `at` of the current buffer, puts the parser in error
  * and returns AX_EPROTO, or AX_ELIMIT for 414 and 431. */
@@ -53,12 +72,23 @@ int ax__h1_fail(ax_h1_parser *p, unsigned status, const char *reason, size_t at)
  * when more bytes are needed (the position is saved), or an error. */
 int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool trailers);
 
+/* Requests: the request-target's form must fit the method (RFC 9112
+ * section 3.2); sets p->head.form. Returns 0 or a 400. */
+int ax__h1_check_target(ax_h1_parser *p, const unsigned char *b);
+
+/* The fast path for a head that is whole in b[0, len): parses it in one pass
+ * with the vector scanners inlined, writing p->headers directly. Returns the
+ * head's length, or 0 when it is incomplete or anything is unusual (an error,
+ * obs-fold, a bare LF, a limit): the caller then runs the state machine,
+ * which has the last word. Only for ax__h1_simd >= 2 (SSSE3). */
+int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len);
+
 /* Turns the stored offsets into slices over b (the section start). */
 void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b);
 
 /* Decides the framing of the head just parsed (RFC 9112 section 6.3) and fills
  * p->head's framing, keep-alive, upgrade and expect fields. Returns 0 or an
  * error (400, 501 for requests; 502 for responses). */
-int ax__h1_decide_framing(ax_h1_parser *p);
+int ax__h1_decide_framing(ax_h1_parser *p, const unsigned char *b);
 
 #endif /* AXLE_HTTP1_PARSER_H */

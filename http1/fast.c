@@ -1,0 +1,200 @@
+/*
+ * The fast path: a head that is whole in the buffer, in one straight pass.
+ *
+ * Most heads arrive in one read. For them the resumable state machine of
+ * head.c does work that buys nothing: it keeps its place in memory between
+ * tokens and calls out to the scanners. This pass keeps everything in
+ * registers, has the 16-byte scanners inlined, and writes the header slices
+ * directly. It accepts only the plain, valid shape of a head; anything else
+ * (an incomplete head, an error, obs-fold, a bare LF, a limit) makes it give
+ * up and the state machine parse the head from the start, so that every
+ * error is found and reported in one place. It costs at most one extra scan
+ * of the bytes at hand, once per head.
+ */
+#include <string.h>
+
+#include "http1/parser.h"
+#include "http1/scan.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+
+#define FAST __attribute__((target("ssse3")))
+
+/* The same byte classes as scan.c, 16 bytes at a time, inlined here. */
+FAST static inline unsigned token_mask(__m128i x)
+{
+    const __m128i lo_t = _mm_setr_epi8((char)0xe8, (char)0xfc, (char)0xf8, (char)0xfc, (char)0xfc,
+                                       (char)0xfc, (char)0xfc, (char)0xfc, (char)0xf8, (char)0xf8,
+                                       (char)0xf4, 0x54, (char)0xd0, 0x54, (char)0xf4, 0x70);
+    const __m128i hi_t = _mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, (char)128, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m128i low4 = _mm_set1_epi8(0x0f);
+    __m128i lo = _mm_shuffle_epi8(lo_t, _mm_and_si128(x, low4));
+    __m128i hi = _mm_shuffle_epi8(hi_t, _mm_and_si128(_mm_srli_epi16(x, 4), low4));
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_and_si128(lo, hi), _mm_setzero_si128()));
+}
+
+FAST static inline unsigned target_mask(__m128i x)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x21)),
+                                                    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+}
+
+FAST static inline unsigned value_mask(__m128i x)
+{
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+    ctl = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\t')), ctl);
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+}
+
+static inline __m128i load16(const unsigned char *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* Index of the first byte in [i, lim) outside the class, or lim. */
+#define SCAN(name, mask, bit)                                                  \
+    FAST static inline size_t name(const unsigned char *b, size_t i, size_t lim) \
+    {                                                                          \
+        for (; i + 16 <= lim; i += 16) {                                       \
+            unsigned m = mask(load16(b + i));                                  \
+            if (m != 0)                                                        \
+                return i + (size_t)__builtin_ctz(m);                           \
+        }                                                                      \
+        return i + ax__h1_scan_class(b + i, lim - i, bit);                     \
+    }
+
+SCAN(scan_token, token_mask, AX__H1_TCHAR)
+SCAN(scan_target, target_mask, AX__H1_TARGET)
+
+/* Values are often long (cookies, user agents): two vectors per step. */
+FAST static inline size_t scan_value(const unsigned char *b, size_t i, size_t lim)
+{
+    for (; i + 32 <= lim; i += 32) {
+        unsigned m = value_mask(load16(b + i)) | value_mask(load16(b + i + 16)) << 16;
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    for (; i + 16 <= lim; i += 16) {
+        unsigned m = value_mask(load16(b + i));
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+    return i + ax__h1_scan_class(b + i, lim - i, AX__H1_VCHAR);
+}
+
+static inline bool is_ows(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* "HTTP/1." DIGIT at b (8 bytes available): sets p->version. */
+static inline bool version_1x(ax_h1_parser *p, const unsigned char *b)
+{
+    if (memcmp(b, "HTTP/1.", 7) != 0 || b[7] < '0' || b[7] > '9')
+        return false;
+    p->version = b[7] == '0' ? 10 : 11;
+    return true;
+}
+
+/* The start line; returns where the field lines begin, or 0 to give up. */
+FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t lim)
+{
+    size_t i;
+    if (p->kind == AX_H1_REQUESTS) {
+        i = scan_token(b, 0, lim);
+        if (i == 0 || i >= lim || b[i] != ' ')
+            return 0;
+        p->m_off = 0;
+        p->m_len = (uint32_t)i;
+        size_t t = ++i;
+        i = scan_target(b, i, lim);
+        if (i == t || i >= lim || b[i] != ' ')
+            return 0;
+        p->t_off = (uint32_t)t;
+        p->t_len = (uint32_t)(i - t);
+        i++;
+        if (lim - i < 10 || !version_1x(p, b + i) || b[i + 8] != '\r' || b[i + 9] != '\n')
+            return 0;
+        i += 8;
+    } else {
+        if (lim < 14 || !version_1x(p, b) || b[8] != ' ' || b[9] < '1' || b[9] > '9' ||
+            b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9')
+            return 0;
+        p->status = (uint32_t)((b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0'));
+        i = b[12] == ' ' ? 13 : 12;
+        size_t r = i;
+        i = scan_value(b, i, lim);
+        if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
+            return 0;
+        p->m_off = (uint32_t)r;
+        p->m_len = (uint32_t)(i - r);
+    }
+    if (i > p->opt.max_start_line)
+        return 0;
+    return i + 2;
+}
+
+FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
+{
+    size_t lim = len < p->opt.max_head ? len : p->opt.max_head;
+    size_t i = start_line(p, b, lim);
+    if (i == 0)
+        return 0;
+    if (p->kind == AX_H1_REQUESTS) {
+        int rc = ax__h1_check_target(p, b);
+        if (rc < 0)
+            return rc; /* the state machine would stop at the same place */
+    }
+    ax_h1_header *h = p->headers;
+    size_t n = 0, max = p->opt.max_headers;
+    uint32_t nspecial = 0;
+    for (;;) {
+        if (i + 1 >= lim)
+            break;
+        if (b[i] == '\r') {
+            if (b[i + 1] != '\n')
+                break;
+            p->nfields = (uint32_t)n;
+            p->nspecial = nspecial;
+            return (int)(i + 2);
+        }
+        size_t name = i;
+        i = scan_token(b, i, lim);
+        if (i == name || i >= lim || b[i] != ':' || n >= max)
+            break;
+        size_t name_len = i - name;
+        i++;
+        while (i < lim && is_ows(b[i]))
+            i++;
+        size_t value = i;
+        i = scan_value(b, i, lim);
+        if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
+            break;
+        size_t end = i;
+        while (end > value && is_ows(b[end - 1]))
+            end--;
+        if (ax__h1_maybe_special(b + name, name_len)) {
+            if (nspecial < 8)
+                p->special[nspecial] = (uint16_t)n;
+            nspecial++;
+        }
+        h[n].name = ax_slice_make(b + name, name_len);
+        h[n].value = ax_slice_make(b + value, end - value);
+        n++;
+        i += 2;
+    }
+    return 0;
+}
+
+#else
+
+int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
+{
+    (void)p;
+    (void)b;
+    (void)len;
+    return 0;
+}
+
+#endif
