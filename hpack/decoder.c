@@ -124,7 +124,7 @@ int ax_hpack_decoder_table_entry(const ax_hpack_decoder *d, size_t index,
 
 /* A decoding error: the table may now differ from the peer's, so the
  * decoder is done (HTTP/2: COMPRESSION_ERROR on the connection). */
-static int fail(ax_hpack_decoder *d, const unsigned char *at, const char *why)
+AX__HPACK_COLD static int fail(ax_hpack_decoder *d, const unsigned char *at, const char *why)
 {
     d->failed = true;
     d->in_block = false;
@@ -133,13 +133,13 @@ static int fail(ax_hpack_decoder *d, const unsigned char *at, const char *why)
     return AX_EPROTO;
 }
 
-static int fail_nomem(ax_hpack_decoder *d, const unsigned char *at)
+AX__HPACK_COLD static int fail_nomem(ax_hpack_decoder *d, const unsigned char *at)
 {
     fail(d, at, "out of memory");
     return AX_ENOMEM;
 }
 
-static int int_error(ax_hpack_decoder *d, const unsigned char *at, int rc)
+AX__HPACK_COLD static int int_error(ax_hpack_decoder *d, const unsigned char *at, int rc)
 {
     return fail(d, at, rc == AX__HPACK_INT_TRUNCATED
                            ? "block ends inside an integer (RFC 7541 section 5.1)"
@@ -156,10 +156,8 @@ static size_t scratch_limit(const ax_hpack_decoder *d)
     return d->max_list_size > d->max_table_size ? d->max_list_size : d->max_table_size;
 }
 
-static int scratch_reserve(ax_hpack_decoder *d, size_t need)
+AX__HPACK_COLD static int scratch_grow(ax_hpack_decoder *d, size_t need)
 {
-    if (need <= d->scratch_cap)
-        return 0;
     size_t cap = d->scratch_cap * 2 > 256 ? d->scratch_cap * 2 : 256;
     if (cap < need)
         cap = need;
@@ -172,10 +170,15 @@ static int scratch_reserve(ax_hpack_decoder *d, size_t need)
     return 0;
 }
 
+static inline int scratch_reserve(ax_hpack_decoder *d, size_t need)
+{
+    return need <= d->scratch_cap ? 0 : scratch_grow(d, need);
+}
+
 /* Reads the string literal at d->pos into *s. A Huffman string goes to the
  * scratch space at *used. One that would not fit under scratch_limit is only
  * measured (and validated): *s gets its length and a NULL pointer. */
-static int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_slice *s,
+static inline int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_slice *s,
                        size_t *used)
 {
     const unsigned char *p = d->pos;
@@ -219,7 +222,7 @@ static int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_slice *
 /* ---- representations (section 6) --------------------------------------------- */
 
 /* The field at `index` (section 2.3.3: static 1..61, then dynamic). */
-static int lookup(ax_hpack_decoder *d, const unsigned char *rep, uint32_t index,
+static inline int lookup(ax_hpack_decoder *d, const unsigned char *rep, uint32_t index,
                   ax_slice *name, ax_slice *value)
 {
     if (index == 0)
@@ -238,7 +241,7 @@ static int lookup(ax_hpack_decoder *d, const unsigned char *rep, uint32_t index,
     return 0;
 }
 
-static int indexed(ax_hpack_decoder *d, ax_hpack_field *f)
+static inline int indexed(ax_hpack_decoder *d, ax_hpack_field *f)
 {
     const unsigned char *rep = d->pos;
     uint32_t index;

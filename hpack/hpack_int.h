@@ -14,6 +14,13 @@
 
 #include "axle/hpack.h"
 
+/* Error paths marked cold stay out of the hot loops' way. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AX__HPACK_COLD __attribute__((cold, noinline))
+#else
+#define AX__HPACK_COLD
+#endif
+
 /* ---- integers (integer.c) ------------------------------------------------ */
 
 /* The most octets an encoded integer may take on input: the prefix octet and

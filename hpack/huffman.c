@@ -3,8 +3,8 @@
  *
  * Decoding is table-driven (see gen/hpack_gen.c): the unread bits sit
  * left-aligned in a 64-bit accumulator, refilled eight octets at a time,
- * and the top 11 bits index a table that gives up to two symbols at once.
- * Codes longer than 11 bits follow links into small subtables. A symbol
+ * and the top 12 bits index a table that gives up to two symbols at once.
+ * Codes longer than 12 bits follow links into small subtables. A symbol
  * is accepted only if all its bits belong to the string; what remains at
  * the end must be the padding: at most 7 bits, all ones (the start of
  * EOS). EOS itself is an error anywhere.
@@ -31,7 +31,7 @@ static inline uint32_t follow_links(uint64_t bits, uint32_t e, unsigned *len)
     unsigned used = ROOT;
     for (;;) {
         unsigned k = AX__HUFF_BITS(e);
-        e = ax__hpack_huff_sub[(e & 0xffffu) + ((bits << used) >> (64 - k))];
+        e = ax__hpack_huff_sub[AX__HUFF_SUB(e) + ((bits << used) >> (64 - k))];
         if ((e & AX__HUFF_LINK) == 0) {
             *len = used + AX__HUFF_BITS(e);
             return e;
@@ -50,11 +50,11 @@ static const char *const bad_padding =
 static inline void store2(unsigned char *dst, uint32_t e)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint16_t v = (uint16_t)e;
+    uint16_t v = (uint16_t)(e >> AX__HUFF_SYM_SHIFT);
     memcpy(dst, &v, 2);
 #else
-    dst[0] = (unsigned char)e;
-    dst[1] = (unsigned char)(e >> 8);
+    dst[0] = (unsigned char)(e >> AX__HUFF_SYM_SHIFT);
+    dst[1] = (unsigned char)(e >> (AX__HUFF_SYM_SHIFT + 8));
 #endif
 }
 
@@ -63,8 +63,8 @@ static inline void store2(unsigned char *dst, uint32_t e)
  * The string is src[0, len) but octets up to `limit` may be read: the
  * refill loads eight at a time whenever eight are there, even past the
  * string's end (into the rest of the block), and past `limit` it reads
- * ones. `rem` counts the string's own bits not yet consumed. While 11 or
- * more remain, a root step (11 bits at most) is made of the string's own
+ * ones. `rem` counts the string's own bits not yet consumed. While 12 or
+ * more remain, a root step (12 bits at most) is made of the string's own
  * bits only and needs no other check; the last few bits go through
  * `tail`, which takes a symbol only if its bits are all the string's, so
  * whatever lies past the end never leaks into the output. */
@@ -79,6 +79,26 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
     uint32_t e;
     unsigned used;
 
+    /* The bulk of a long string: 48 of its bits or more left, so four root
+     * steps after a refill need no check but for a long code. */
+    while (rem >= 4 * ROOT && limit - p >= 8) {
+        acc |= load_be64(p) >> n;
+        p += (63 - n) >> 3;
+        n |= 56;
+        for (int k = 0; k < 4; k++) {
+            e = ax__hpack_huff_root[acc >> (64 - ROOT)];
+            if (e & AX__HUFF_LINK)
+                goto careful;
+            if (store)
+                store2(dst + out, e);
+            out += AX__HUFF_COUNT(e);
+            used = AX__HUFF_BITS(e);
+            acc <<= used;
+            n -= used;
+            rem -= used;
+        }
+    }
+careful:
     for (;;) {
         if (limit - p >= 8) {
             acc |= load_be64(p) >> n;
@@ -90,7 +110,7 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
                 acc |= octet << (56 - n);
             }
         }
-        /* At least 56 bits: four root steps of at most 11 bits each, or
+        /* At least 56 bits: four root steps of at most 12 bits each, or
          * some and then one long code (at most 30 bits) if 30 remain. */
         for (int k = 0; k < 4; k++) {
             if (rem < ROOT)
@@ -107,7 +127,7 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
                     return -1;
                 }
                 if (store)
-                    dst[out] = (unsigned char)e;
+                    dst[out] = (unsigned char)AX__HUFF_SYM(e);
                 out++;
                 acc <<= used;
                 n -= used;
@@ -124,15 +144,15 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
         }
     }
 tail:
-    /* Fewer than 11 of the string's bits, and at least 45 in acc: at most
+    /* Fewer than 12 of the string's bits, and at least 20 in acc: at most
      * two more symbols (5 bits at least each), then the padding. */
     while (rem >= 5) {
         e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-        used = AX__HUFF_FIRST(e); /* a link's codes are all longer than 11 */
+        used = AX__HUFF_FIRST(e); /* a link's codes are all longer than 12 */
         if ((e & AX__HUFF_LINK) || used > rem)
             break;
         if (store)
-            dst[out] = (unsigned char)e;
+            dst[out] = (unsigned char)AX__HUFF_SYM(e);
         out++;
         acc <<= used;
         rem -= used;

@@ -330,11 +330,10 @@ static unsigned longest_under(uint32_t prefix, unsigned plen)
 
 static uint32_t leaf(int sym, unsigned bits)
 {
-    uint32_t e = ((uint32_t)bits << AX__HUFF_BITS_SHIFT) |
-                 ((uint32_t)bits << AX__HUFF_FIRST_SHIFT);
+    uint32_t e = (uint32_t)bits | ((uint32_t)bits << AX__HUFF_FIRST_SHIFT);
     if (sym == 256)
         return e; /* no symbol: EOS */
-    return e | (uint32_t)sym | (1u << AX__HUFF_COUNT_SHIFT);
+    return e | ((uint32_t)sym << AX__HUFF_SYM_SHIFT) | (1u << AX__HUFF_COUNT_SHIFT);
 }
 
 /* Builds the subtable for windows starting with `prefix` (plen bits) and
@@ -356,7 +355,7 @@ static uint32_t build_sub(uint32_t prefix, unsigned plen)
         int s = match(window, plen + k, &len);
         sub[at + j] = s >= 0 ? leaf(s, len - plen) : build_sub(window, plen + k);
     }
-    return AX__HUFF_LINK | ((uint32_t)k << AX__HUFF_BITS_SHIFT) | (uint32_t)at;
+    return AX__HUFF_LINK | (uint32_t)k | ((uint32_t)at << AX__HUFF_SYM_SHIFT);
 }
 
 static void build_root(void)
@@ -373,9 +372,8 @@ static void build_root(void)
         unsigned left = n - l1;
         int s2 = left > 0 ? match(w & ((1u << left) - 1), left, &l2) : -1;
         if (s2 >= 0 && s2 != 256) {
-            e = (e & ~(255u << AX__HUFF_BITS_SHIFT) & ~(3u << AX__HUFF_COUNT_SHIFT)) |
-                ((uint32_t)(l1 + l2) << AX__HUFF_BITS_SHIFT) |
-                (2u << AX__HUFF_COUNT_SHIFT) | ((uint32_t)s2 << 8);
+            e = (e & ~63u & ~(3u << AX__HUFF_COUNT_SHIFT)) | (uint32_t)(l1 + l2) |
+                (2u << AX__HUFF_COUNT_SHIFT) | ((uint32_t)s2 << (AX__HUFF_SYM_SHIFT + 8));
         }
         root[w] = e;
     }
