@@ -10,6 +10,7 @@
  *             (axle into a reused ax_bytes_mut; cJSON_PrintUnformatted and
  *             json_dumps allocate their output, which is freed in the clock)
  *
+ * `bench/json [NAME]` runs only the files whose name contains NAME.
  * Subjects alternate round by round; medians of the rounds are printed with
  * axle's ratio to each peer (above 1: axle is faster).
  */
@@ -29,7 +30,7 @@
 #endif
 
 #define ROUNDS 11
-#define ROUND_BYTES (24u << 20) /* input bytes processed per round */
+#define ROUND_BYTES (8u << 20) /* input bytes processed per round */
 
 typedef struct input {
     const char *name;
@@ -212,8 +213,10 @@ static int load(const char *dir, input *in)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* optional: a file name to run only that file (while tuning) */
+    const char *only = argc > 1 ? argv[1] : NULL;
     const char *corpus = getenv("AXLE_CORPUS");
     char dir[1024];
     snprintf(dir, sizeof(dir), "%s/json", corpus != NULL ? corpus : "../shared/corpus");
@@ -231,6 +234,8 @@ int main(void)
         printf(" %10s", subjects[s].name);
     printf("   (MB/s, medians of %d rounds)\n", ROUNDS);
     for (int f = 0; f < 3; f++) {
+        if (only != NULL && strstr(inputs[f].name, only) == NULL)
+            continue;
         if (load(dir, &inputs[f]) != 0) {
             printf("%s/%s: not found, benchmark skipped\n", dir, inputs[f].name);
             return 0;

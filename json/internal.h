@@ -75,6 +75,11 @@ typedef struct ax__json_chunk {
  * load 16 bytes at a time and stop at the zeros there. */
 #define AX__JSON_PAD 64
 
+/* Every string of a document is followed by its NUL and then at least this
+ * many readable bytes (the text's padding, or slack after each chunk), so
+ * the writer may load 16 bytes at a time and stop at the NUL. */
+#define AX__JSON_SLACK 16
+
 struct ax_json_doc {
     const ax_allocator *alloc;
     const ax_json_val *root;
@@ -156,12 +161,15 @@ void *ax__json_chunk_alloc(const ax_allocator *a, ax__json_chunk **list,
                            size_t bytes);
 void ax__json_chunks_free(const ax_allocator *a, ax__json_chunk *list);
 
-/* Parses the string whose opening quote is at *pp into node *out. Returns
- * 0 (then *pp is past the closing quote), 1 when the string runs past the
- * end of the input (incremental only; *pp unchanged), or a negative error
- * with p->err_* set. */
-int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp,
-                          ax_json_val *out);
+/* Parses the string whose opening quote is at *pp into node *out, the
+ * bytes before src having been scanned and found plain (src is where the
+ * scan stopped, not at a closing quote). Returns 0 (then *pp is past the
+ * closing quote), 1 when the string runs past the end of the input
+ * (incremental only; *pp unchanged), or a negative error with p->err_*
+ * set. The common case, a string with nothing to decode, is inline in
+ * parse.c. */
+int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp,
+                               ax_json_val *out, const unsigned char *src);
 
 /* Line and column (from 1) of byte offset `at` of text, continuing from a
  * position (line, col) already known at text[0]. */

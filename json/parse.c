@@ -23,6 +23,7 @@
 #include "base/alloc.h"
 #include "json/internal.h"
 #include "json/num.h"
+#include "json/scan.h"
 
 static int fail(ax__json_parser *p, const unsigned char *at, int code, const char *reason)
 {
@@ -37,9 +38,10 @@ static int fail(ax__json_parser *p, const unsigned char *at, int code, const cha
 void *ax__json_chunk_alloc(const ax_allocator *a, ax__json_chunk **list, size_t bytes)
 {
     bytes = (bytes + 15) & ~(size_t)15;
-    if (bytes == 0 || bytes > SIZE_MAX - sizeof(ax__json_chunk))
+    if (bytes == 0 || bytes > SIZE_MAX - sizeof(ax__json_chunk) - AX__JSON_SLACK)
         return NULL;
-    ax__json_chunk *c = ax__malloc(a, sizeof(*c) + bytes);
+    /* The slack lets the writer load 16 bytes at the end of any string. */
+    ax__json_chunk *c = ax__malloc(a, sizeof(*c) + bytes + AX__JSON_SLACK);
     if (c == NULL)
         return NULL;
     c->next = *list;
@@ -59,19 +61,8 @@ void ax__json_chunks_free(const ax_allocator *a, ax__json_chunk *list)
     }
 }
 
-void ax__json_note_nodes_used(ax__json_parser *p)
+static ax_json_val *alloc_nodes_chunk(ax__json_parser *p, size_t n)
 {
-    if (p->node_chunk != NULL)
-        p->node_chunk->used = (size_t)((unsigned char *)p->node_cur - (unsigned char *)(p->node_chunk + 1));
-}
-
-ax_json_val *ax__json_alloc_nodes(ax__json_parser *p, size_t n)
-{
-    if ((size_t)(p->node_end - p->node_cur) >= n) {
-        ax_json_val *v = p->node_cur;
-        p->node_cur += n;
-        return v;
-    }
     /* A new chunk, growing geometrically so that a large document needs
      * only a few; the rest of the old one is left unused. */
     size_t want = p->next_chunk / sizeof(ax_json_val);
@@ -92,6 +83,22 @@ ax_json_val *ax__json_alloc_nodes(ax__json_parser *p, size_t n)
     return v;
 }
 
+void ax__json_note_nodes_used(ax__json_parser *p)
+{
+    if (p->node_chunk != NULL)
+        p->node_chunk->used = (size_t)((unsigned char *)p->node_cur - (unsigned char *)(p->node_chunk + 1));
+}
+
+ax_json_val *ax__json_alloc_nodes(ax__json_parser *p, size_t n)
+{
+    if ((size_t)(p->node_end - p->node_cur) >= n) {
+        ax_json_val *v = p->node_cur;
+        p->node_cur += n;
+        return v;
+    }
+    return alloc_nodes_chunk(p, n);
+}
+
 static int grow_stack(ax__json_parser *p)
 {
     ax_json_val *s = ax__array_grow(p->alloc, p->stack, &p->cap, p->top + 1, sizeof(*s), 64);
@@ -103,17 +110,23 @@ static int grow_stack(ax__json_parser *p)
 
 /* Pushes the frame of a container whose node is the next stack slot, and
  * reserves that slot. */
-static int open_container(ax__json_parser *p, const unsigned char *at, bool is_obj)
+static int grow_frames(ax__json_parser *p, const unsigned char *at)
 {
     if (p->depth >= p->max_depth)
         return fail(p, at, AX_ELIMIT, "nesting deeper than the limit (max_depth)");
-    if (p->depth == p->frames_cap) {
-        ax__json_frame *f = ax__array_grow(p->alloc, p->frames, &p->frames_cap, p->depth + 1,
-                                           sizeof(*f), 16);
-        if (f == NULL)
-            return fail(p, at, AX_ENOMEM, "out of memory");
-        p->frames = f;
-    }
+    ax__json_frame *f = ax__array_grow(p->alloc, p->frames, &p->frames_cap, p->depth + 1,
+                                       sizeof(*f), 16);
+    if (f == NULL)
+        return fail(p, at, AX_ENOMEM, "out of memory");
+    p->frames = f;
+    return 0;
+}
+
+static inline int open_container(ax__json_parser *p, const unsigned char *at, bool is_obj)
+{
+    int rc;
+    if ((p->depth >= p->max_depth || p->depth == p->frames_cap) && (rc = grow_frames(p, at)) != 0)
+        return rc;
     p->stack[p->top].tag = ax__json_tag(is_obj ? AX_JSON_OBJECT : AX_JSON_ARRAY, 0, 0);
     p->stack[p->top].v.kids = NULL;
     p->top++;
@@ -125,16 +138,22 @@ static int open_container(ax__json_parser *p, const unsigned char *at, bool is_o
 
 /* Moves the children of the innermost container into one block of the
  * document and completes the container's node. */
-static int close_container(ax__json_parser *p, const unsigned char *at)
+static inline int close_container(ax__json_parser *p, const unsigned char *at)
 {
     ax__json_frame f = p->frames[--p->depth];
     size_t n = p->top - f.start;
     ax_json_val *node = &p->stack[f.start - 1];
     if (n > 0) {
-        ax_json_val *kids = ax__json_alloc_nodes(p, n);
-        if (kids == NULL)
+        ax_json_val *kids = p->node_cur;
+        if ((size_t)(p->node_end - kids) >= n)
+            p->node_cur += n;
+        else if ((kids = alloc_nodes_chunk(p, n)) == NULL)
             return fail(p, at, AX_ENOMEM, "out of memory");
-        memcpy(kids, node + 1, n * sizeof(*kids));
+        if (n <= 8)
+            for (size_t i = 0; i < n; i++)
+                kids[i] = node[1 + i];
+        else
+            memcpy(kids, node + 1, n * sizeof(*kids));
         node->v.kids = kids;
         node->tag = ax__json_tag(f.is_obj ? AX_JSON_OBJECT : AX_JSON_ARRAY, 0, f.is_obj ? n / 2 : n);
     }
@@ -149,11 +168,54 @@ static inline bool is_digit(unsigned c)
     return c - '0' <= 9;
 }
 
+static inline bool is_ws(unsigned c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* Whitespace (section 2). Pretty-printed input has long runs of it (a
+ * newline and the indentation), which are skipped 16 bytes at a time; the
+ * zero padding after the text ends any run. */
 static inline const unsigned char *skip_ws(const unsigned char *s)
 {
-    while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+    if (*s > ' ')
+        return s;
+#if defined(__SSE2__)
+    if (is_ws(s[0]) && is_ws(s[1])) {
+        const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
+        const __m128i cr = _mm_set1_epi8('\r'), tab = _mm_set1_epi8('\t');
+        for (;;) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+            __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, nl)),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, tab)));
+            unsigned other = ~(unsigned)_mm_movemask_epi8(ws) & 0xFFFFu;
+            if (other != 0)
+                return s + __builtin_ctz(other);
+            s += 16;
+        }
+    }
+#endif
+    while (is_ws(*s))
         s++;
     return s;
+}
+
+/* A string (section 7). Most have nothing to decode: scan to the closing
+ * quote, which becomes the string's NUL, and point into the text. */
+static inline int parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_val *out)
+{
+    unsigned char *start = (unsigned char *)*pp + 1;
+    /* When this string was cut by the end of the input last time, the bytes
+     * up to resume_scan are known to be plain: do not scan them again. */
+    const unsigned char *src = ax__json_scan_plain(start + p->resume_scan);
+    p->resume_scan = 0;
+    if (*src != '"')
+        return ax__json_parse_string_slow(p, pp, out, src);
+    *(unsigned char *)src = '\0';
+    out->tag = ax__json_tag(AX_JSON_STRING, 0, (uint64_t)(src - start));
+    out->v.ofs = (uintptr_t)start - p->base;
+    *pp = src + 1;
+    return 0;
 }
 
 /* The length of the number at s by the section 6 grammar, or 0. */
@@ -337,7 +399,7 @@ value:
     v = &p->stack[p->top];
     switch (*s) {
     case '"':
-        rc = ax__json_parse_string(p, &s, v);
+        rc = parse_string(p, &s, v);
         if (rc != 0) {
             if (rc > 0)
                 SUSPEND(AX__JSON_ST_VALUE);
@@ -419,7 +481,7 @@ key:
     }
     if (p->top == p->cap && grow_stack(p) != 0)
         return fail(p, s, AX_ENOMEM, "out of memory");
-    rc = ax__json_parse_string(p, &s, &p->stack[p->top]);
+    rc = parse_string(p, &s, &p->stack[p->top]);
     if (rc != 0) {
         if (rc > 0)
             SUSPEND(AX__JSON_ST_KEY);

@@ -153,12 +153,12 @@ static int take_document(ax_json_reader *r, ax_json_doc **out)
     ax__json_note_nodes_used(p);
     size_t head = (sizeof(ax_json_doc) + 15) & ~(size_t)15;
     size_t len = p->pos - r->doc_start;
-    ax_json_doc *doc = ax__malloc(p->alloc, head + len + 1);
+    ax_json_doc *doc = ax__malloc(p->alloc, head + len + 1 + AX__JSON_SLACK);
     if (doc == NULL)
         return AX_ENOMEM;
     char *text = (char *)doc + head;
     memcpy(text, p->buf + r->doc_start, len);
-    text[len] = '\0';
+    memset(text + len, 0, 1 + AX__JSON_SLACK);
     fix_strings(p->chunks, text);
     doc->alloc = p->alloc;
     doc->root = root;

@@ -70,6 +70,32 @@ static unsigned char *put_utf8(unsigned char *d, unsigned long cp)
     return d;
 }
 
+/* Copies to d (d <= s, so a forward copy is safe) the run of well-formed
+ * two- and three-byte sequences at s, the common non-ASCII text (Latin,
+ * Greek, Cyrillic, CJK, ...), checked inline; returns its length, 0 if s
+ * starts with anything else, which then takes the general path. The zero
+ * padding after the text is no continuation byte, so no bound is needed. */
+static size_t utf8_run(const unsigned char *s, unsigned char *d)
+{
+    size_t i = 0;
+    for (;;) {
+        unsigned c = s[i];
+        if (c >= 0xC2 && c <= 0xDF && (s[i + 1] & 0xC0) == 0x80) {
+            d[i] = (unsigned char)c;
+            d[i + 1] = s[i + 1];
+            i += 2;
+        } else if (c >= 0xE1 && c <= 0xEF && c != 0xED && (s[i + 1] & 0xC0) == 0x80 &&
+                   (s[i + 2] & 0xC0) == 0x80) {
+            d[i] = (unsigned char)c;
+            d[i + 1] = s[i + 1];
+            d[i + 2] = s[i + 2];
+            i += 3;
+        } else {
+            return i;
+        }
+    }
+}
+
 /* Where the string whose contents start at s ends: its closing quote, or
  * a control character (which ends it as an error), or NULL if the input
  * ends first. Skips escaped characters. */
@@ -144,23 +170,12 @@ static unsigned char *move_out(ax__json_parser *p, const unsigned char *start, u
     return b + done;
 }
 
-int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_val *out)
+int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp, ax_json_val *out,
+                               const unsigned char *src)
 {
     const unsigned char *quote = *pp;
     const unsigned char *end = p->buf + p->end;
     unsigned char *start = (unsigned char *)quote + 1;
-    /* When this string was cut by the end of the input last time, the bytes
-     * up to resume_scan are known to be plain: do not scan them again. */
-    const unsigned char *src = ax__json_scan_plain(start + p->resume_scan);
-    p->resume_scan = 0;
-    if (*src == '"') {
-        /* the common case: nothing to decode */
-        *(unsigned char *)src = '\0';
-        out->tag = ax__json_tag(AX_JSON_STRING, 0, (uint64_t)(src - start));
-        out->v.ofs = (uintptr_t)start - p->base;
-        *pp = src + 1;
-        return 0;
-    }
     const unsigned char *close = NULL;
     unsigned char *d = (unsigned char *)src;
     unsigned char *block = NULL; /* set when the string moved out */
@@ -196,10 +211,16 @@ int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_
             return fail(p, src, AX_EPROTO, "control character in string (must be escaped)");
         } else if (c >= 0x80) {
             size_t prefix;
-            size_t n = ax__json_utf8_len(src, (size_t)(end - src), &prefix);
+            size_t n = utf8_run(src, d);
             if (n != 0) {
-                if (d != src)
-                    memmove(d, src, n);
+                d += n;
+                src += n;
+                continue;
+            }
+            n = ax__json_utf8_len(src, (size_t)(end - src), &prefix);
+            if (n != 0) {
+                for (size_t i = 0; i < n; i++)
+                    d[i] = src[i];
                 d += n;
                 src += n;
             } else if (!p->replace_utf8) {
@@ -221,9 +242,15 @@ int ax__json_parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_
             }
         } else {
             const unsigned char *run = ax__json_scan_plain(src);
-            if (d != src)
-                memmove(d, src, (size_t)(run - src));
-            d += run - src;
+            size_t n = (size_t)(run - src);
+            if (d == src)
+                ; /* nothing decoded yet: the bytes are in place */
+            else if (n <= 16)
+                for (size_t i = 0; i < n; i++)
+                    d[i] = src[i];
+            else
+                memmove(d, src, n);
+            d += n;
             src = run;
         }
     }

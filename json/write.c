@@ -12,7 +12,7 @@
 #include "base/alloc.h"
 #include "json/internal.h"
 #include "json/num.h"
-#include "json/scan.h"
+#include "json/escape.h"
 
 void ax_json_write_options_init(ax_json_write_options *o)
 {
@@ -57,147 +57,6 @@ int ax__json_out_flush(ax__json_out *o)
     return rc;
 }
 
-/* ---- strings ----------------------------------------------------------- */
-
-/* Index of the first byte of s[0, len) that cannot be copied as it is:
- * '"', '\\', a control character, 0xED (it may start an encoded surrogate,
- * which is written as \u) and, when high is set, any byte >= 0x80. */
-static size_t plain_run(const unsigned char *s, size_t len, bool high)
-{
-    size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-    const __m128i ctl = _mm_set1_epi8(0x1f), ed = _mm_set1_epi8((char)0xED);
-    for (; i + 16 <= len; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
-        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(x, ed));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (high)
-            mask |= (unsigned)_mm_movemask_epi8(x);
-        if (mask != 0)
-            return i + (size_t)__builtin_ctz(mask);
-    }
-#endif
-    for (; i < len; i++) {
-        unsigned c = s[i];
-        if (c == '"' || c == '\\' || c < 0x20 || c == 0xED || (high && c >= 0x80))
-            return i;
-    }
-    return len;
-}
-
-static unsigned char *put_u_escape(unsigned char *d, unsigned long u)
-{
-    static const char hex[] = "0123456789abcdef";
-    d[0] = '\\';
-    d[1] = 'u';
-    d[2] = (unsigned char)hex[u >> 12 & 15];
-    d[3] = (unsigned char)hex[u >> 8 & 15];
-    d[4] = (unsigned char)hex[u >> 4 & 15];
-    d[5] = (unsigned char)hex[u & 15];
-    return d + 6;
-}
-
-/* Writes the escape for the ASCII byte c ('"', '\\' or a control). */
-static unsigned char *put_ascii_escape(unsigned char *d, unsigned c)
-{
-    static const char short_form[32] = {
-        ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
-    };
-    d[0] = '\\';
-    if (c == '"' || c == '\\') {
-        d[1] = (unsigned char)c;
-        return d + 2;
-    }
-    if (short_form[c] != 0) {
-        d[1] = (unsigned char)short_form[c];
-        return d + 2;
-    }
-    return put_u_escape(d, c);
-}
-
-/* The code point of the n-byte sequence at s (already validated). */
-static unsigned long decode(const unsigned char *s, size_t n)
-{
-    if (n == 2)
-        return (unsigned long)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    if (n == 3)
-        return (unsigned long)(s[0] & 0x0F) << 12 | (unsigned long)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-    return (unsigned long)(s[0] & 0x07) << 18 | (unsigned long)(s[1] & 0x3F) << 12 |
-           (unsigned long)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-}
-
-/* The non-ASCII character at s: its length, and whether it must be written
- * as \u escapes (always for an encoded surrogate, which only a document
- * parsed with allow_lone_surrogates holds). 0 if it is not UTF-8. */
-static size_t non_ascii(const unsigned char *s, size_t avail, bool *surrogate)
-{
-    size_t prefix;
-    *surrogate = false;
-    if (s[0] == 0xED && avail >= 3 && s[1] >= 0xA0 && s[1] <= 0xBF && (s[2] & 0xC0) == 0x80) {
-        *surrogate = true;
-        return 3;
-    }
-    return ax__json_utf8_len(s, avail, &prefix);
-}
-
-int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len, bool ascii_only,
-                          bool validate)
-{
-    int rc;
-    /* Escaping only lengthens: len + 2 is the least this can take. */
-    if ((rc = ax__json_out_need(o, len + 2)) != 0)
-        return rc;
-    *o->p++ = '"';
-    size_t i = 0;
-    for (;;) {
-        size_t run = plain_run(s + i, len - i, ascii_only || validate);
-        if ((rc = ax__json_out_need(o, run + 1)) != 0)
-            return rc;
-        memcpy(o->p, s + i, run);
-        o->p += run;
-        i += run;
-        if (i == len)
-            break;
-        unsigned c = s[i];
-        if (c < 0x80) {
-            bool short_form = c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' ||
-                              c == '\r' || c == '\t';
-            if ((rc = ax__json_out_need(o, short_form ? 2 : 6)) != 0)
-                return rc;
-            o->p = put_ascii_escape(o->p, c);
-            i++;
-            continue;
-        }
-        bool surrogate;
-        size_t n = non_ascii(s + i, len - i, &surrogate);
-        if (n == 0)
-            return AX_EINVAL;
-        if (surrogate || ascii_only) {
-            unsigned long cp = decode(s + i, n);
-            if ((rc = ax__json_out_need(o, cp >= 0x10000 ? 12 : 6)) != 0)
-                return rc;
-            if (cp >= 0x10000) {
-                o->p = put_u_escape(o->p, 0xD800 + ((cp - 0x10000) >> 10));
-                cp = 0xDC00 + ((cp - 0x10000) & 0x3FF);
-            }
-            o->p = put_u_escape(o->p, cp);
-        } else {
-            if ((rc = ax__json_out_need(o, n)) != 0)
-                return rc;
-            memcpy(o->p, s + i, n);
-            o->p += n;
-        }
-        i += n;
-    }
-    if ((rc = ax__json_out_need(o, 1)) != 0)
-        return rc;
-    *o->p++ = '"';
-    return 0;
-}
-
 /* ---- numbers and literals ---------------------------------------------- */
 
 int ax__json_write_number(ax__json_out *o, const ax_json_val *v)
@@ -231,35 +90,73 @@ int ax__json_write_number(ax__json_out *o, const ax_json_val *v)
     return 0;
 }
 
-static int write_scalar(ax__json_out *o, const ax_json_val *v, bool ascii_only)
-{
-    static const char *const words[3] = {"false", "true", "null"};
-    int rc;
-    switch (ax__json_type(v)) {
-    case AX_JSON_STRING:
-        return ax__json_write_string(o, (const unsigned char *)v->v.s, ax__json_len(v), ascii_only,
-                                     false);
-    case AX_JSON_NUMBER:
-        return ax__json_write_number(o, v);
-    default: {
-        const char *w = ax__json_type(v) == AX_JSON_NULL ? words[2] : words[ax__json_sub(v) & 1];
-        size_t n = strlen(w);
-        if ((rc = ax__json_out_need(o, n)) != 0)
-            return rc;
-        memcpy(o->p, w, n);
-        o->p += n;
-        return 0;
-    }
-    }
-}
+/* ---- the walk ------------------------------------------------------------ */
 
-/* ---- containers -------------------------------------------------------- */
+/* A value is written as one element: what goes before it (a comma, a
+ * newline and indentation), its key in an object, and its head (all of a
+ * scalar; the opening bracket of a container). The bytes an element can
+ * take are bounded, so one room check (and at most one refill) covers
+ * all of it and the bytes go out unchecked; only when a caller's buffer is
+ * nearly full does an element go the slow way, byte count by byte count. */
 
 typedef struct frame {
     const ax_json_val *next; /* the next child node to write */
     size_t left;             /* children still to write (nodes) */
     bool is_obj;
 } frame;
+
+static bool is_open_container(const ax_json_val *v)
+{
+    unsigned t = ax__json_type(v);
+    return (t == AX_JSON_ARRAY || t == AX_JSON_OBJECT) && ax__json_len(v) > 0;
+}
+
+static size_t head_bound(const ax_json_val *v)
+{
+    switch (ax__json_type(v)) {
+    case AX_JSON_STRING: return ax__json_string_bound(ax__json_len(v));
+    case AX_JSON_NUMBER: return ax__json_sub(v) == AX_JSON_RAW ? ax__json_len(v) : 32;
+    case AX_JSON_ARRAY:
+    case AX_JSON_OBJECT: return 2;
+    default: return 5;
+    }
+}
+
+/* Writes v's head at d, which has head_bound(v) bytes of room. */
+static inline unsigned char *put_head(unsigned char *d, const ax_json_val *v, bool ascii)
+{
+    switch (ax__json_type(v)) {
+    case AX_JSON_STRING:
+        return ax__json_put_doc_string(d, (const unsigned char *)v->v.s, ax__json_len(v), ascii);
+    case AX_JSON_NUMBER:
+        switch (ax__json_sub(v)) {
+        case AX_JSON_INT64: return d + ax__json_format_i64(v->v.i, (char *)d);
+        case AX_JSON_UINT64: return d + ax__json_format_u64(v->v.u, (char *)d);
+        case AX_JSON_DOUBLE: return d + ax__json_format_double(v->v.d, (char *)d);
+        default:
+            memcpy(d, v->v.s, ax__json_len(v));
+            return d + ax__json_len(v);
+        }
+    case AX_JSON_ARRAY:
+    case AX_JSON_OBJECT: {
+        bool obj = ax__json_type(v) == AX_JSON_OBJECT;
+        *d++ = obj ? '{' : '[';
+        if (ax__json_len(v) == 0)
+            *d++ = obj ? '}' : ']';
+        return d;
+    }
+    case AX_JSON_NULL:
+        memcpy(d, "null", 4);
+        return d + 4;
+    default:
+        if (ax__json_sub(v)) {
+            memcpy(d, "true", 4);
+            return d + 4;
+        }
+        memcpy(d, "false", 5);
+        return d + 5;
+    }
+}
 
 static int newline_indent(ax__json_out *o, const ax_json_write_options *opt, size_t depth)
 {
@@ -281,6 +178,81 @@ static int put_byte(ax__json_out *o, unsigned char c)
     return rc;
 }
 
+/* The slow way: every piece checked against the room left. */
+static int put_element_checked(ax__json_out *o, const ax_json_val *key, const ax_json_val *v,
+                               bool comma, size_t depth, const ax_json_write_options *opt)
+{
+    int rc;
+    if (comma && (rc = put_byte(o, ',')) != 0)
+        return rc;
+    if (opt->pretty && depth > 0 && (rc = newline_indent(o, opt, depth)) != 0)
+        return rc;
+    if (key != NULL) {
+        rc = ax__json_write_string(o, (const unsigned char *)key->v.s, ax__json_len(key),
+                                   opt->ascii_only, false);
+        if (rc != 0 || (rc = put_byte(o, ':')) != 0)
+            return rc;
+        if (opt->pretty && (rc = put_byte(o, ' ')) != 0)
+            return rc;
+    }
+    switch (ax__json_type(v)) {
+    case AX_JSON_STRING:
+        return ax__json_write_string(o, (const unsigned char *)v->v.s, ax__json_len(v),
+                                     opt->ascii_only, false);
+    case AX_JSON_NUMBER:
+        return ax__json_write_number(o, v);
+    default: {
+        /* at most 5 bytes: format aside, then copy exactly */
+        unsigned char tmp[8];
+        size_t n = (size_t)(put_head(tmp, v, false) - tmp);
+        if ((rc = ax__json_out_need(o, n)) != 0)
+            return rc;
+        memcpy(o->p, tmp, n);
+        o->p += n;
+        return 0;
+    }
+    }
+}
+
+/* One element; depth is its nesting level (for indentation). */
+static inline int put_element(ax__json_out *o, const ax_json_val *key, const ax_json_val *v,
+                              bool comma, size_t depth, const ax_json_write_options *opt)
+{
+    size_t indent = opt->pretty && depth > 0 ? 1 + opt->indent * depth : 0;
+    size_t bound = 1 + indent + head_bound(v);
+    if (key != NULL)
+        bound += ax__json_string_bound(ax__json_len(key)) + 2;
+    if ((size_t)(o->end - o->p) < bound &&
+        (o->mut == NULL || ax__json_out_refill(o, bound) != 0))
+        return put_element_checked(o, key, v, comma, depth, opt);
+    unsigned char *d = o->p;
+    *d = ',';
+    d += comma;
+    if (indent > 0) {
+        *d++ = '\n';
+        memset(d, ' ', indent - 1);
+        d += indent - 1;
+    }
+    if (key != NULL) {
+        d = ax__json_put_doc_string(d, (const unsigned char *)key->v.s, ax__json_len(key),
+                                    opt->ascii_only);
+        *d++ = ':';
+        if (opt->pretty)
+            *d++ = ' ';
+    }
+    o->p = put_head(d, v, opt->ascii_only);
+    return 0;
+}
+
+static int close_container(ax__json_out *o, const frame *f, size_t depth,
+                           const ax_json_write_options *opt)
+{
+    int rc;
+    if (opt->pretty && (rc = newline_indent(o, opt, depth)) != 0)
+        return rc;
+    return put_byte(o, f->is_obj ? '}' : ']');
+}
+
 int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
                          size_t depth_base)
 {
@@ -288,21 +260,15 @@ int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_wr
     frame *st = local;
     size_t cap = 64, depth = 0;
     const ax_allocator *al = ax_allocator_default();
-    bool pretty = opt->pretty, ascii = opt->ascii_only;
-    int rc = 0;
+    const ax_json_val *key = NULL;
+    bool comma = false;
+    int rc;
 
     for (;;) {
-        /* write v */
-        unsigned t = ax__json_type(v);
-        if (t != AX_JSON_ARRAY && t != AX_JSON_OBJECT) {
-            if ((rc = write_scalar(o, v, ascii)) != 0)
-                goto out;
-        } else if (ax__json_len(v) == 0) {
-            if ((rc = ax__json_out_need(o, 2)) != 0)
-                goto out;
-            *o->p++ = t == AX_JSON_OBJECT ? '{' : '[';
-            *o->p++ = t == AX_JSON_OBJECT ? '}' : ']';
-        } else {
+        /* the root's prefix, if any, is the caller's (streaming writer) */
+        if ((rc = put_element(o, key, v, comma, depth > 0 ? depth_base + depth : 0, opt)) != 0)
+            goto out;
+        if (is_open_container(v)) {
             if (depth_base + depth >= opt->max_depth) {
                 rc = AX_ELIMIT;
                 goto out;
@@ -319,44 +285,28 @@ int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_wr
                 st = g;
                 cap *= 2;
             }
-            if ((rc = put_byte(o, t == AX_JSON_OBJECT ? '{' : '[')) != 0)
-                goto out;
-            st[depth++] = (frame){v->v.kids, ax__json_len(v) * (t == AX_JSON_OBJECT ? 2 : 1),
-                                  t == AX_JSON_OBJECT};
-            goto child;
-        }
-        /* v is done: close finished containers, then move to the next child */
-        for (;;) {
+            bool obj = ax__json_type(v) == AX_JSON_OBJECT;
+            st[depth++] = (frame){v->v.kids, ax__json_len(v) * (obj ? 2 : 1), obj};
+            comma = false;
+        } else {
+            /* close what is finished */
+            while (depth > 0 && st[depth - 1].left == 0) {
+                depth--;
+                if ((rc = close_container(o, &st[depth], depth_base + depth, opt)) != 0)
+                    goto out;
+            }
             if (depth == 0)
                 goto out;
-            frame *f = &st[depth - 1];
-            if (f->left > 0)
-                break;
-            depth--;
-            if (pretty && (rc = newline_indent(o, opt, depth_base + depth)) != 0)
-                goto out;
-            if ((rc = put_byte(o, f->is_obj ? '}' : ']')) != 0)
-                goto out;
+            comma = true;
         }
-        if ((rc = put_byte(o, ',')) != 0)
-            goto out;
-    child: {
         frame *f = &st[depth - 1];
-        if (pretty && (rc = newline_indent(o, opt, depth_base + depth)) != 0)
-            goto out;
+        key = NULL;
         if (f->is_obj) {
-            const ax_json_val *k = f->next++;
+            key = f->next++;
             f->left--;
-            rc = ax__json_write_string(o, (const unsigned char *)k->v.s, ax__json_len(k), ascii, false);
-            if (rc != 0 || (rc = ax__json_out_need(o, 2)) != 0)
-                goto out;
-            *o->p++ = ':';
-            if (pretty)
-                *o->p++ = ' ';
         }
         v = f->next++;
         f->left--;
-    }
     }
 out:
     if (st != local)
