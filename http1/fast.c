@@ -165,6 +165,8 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
             break;
         size_t name_len = i - name;
         i++;
+        if (i < lim && b[i] == ' ')
+            i++; /* the usual single space, then any more */
         while (i < lim && is_ows(b[i]))
             i++;
         size_t value = i;

@@ -62,13 +62,29 @@ static void each_element(ax_slice v, void (*fn)(fields_seen *, ax_slice), fields
     }
 }
 
+/* 1*DIGIT into *out; false for anything else or more than 64 bits. */
+static inline bool digits_u64(ax_slice e, uint64_t *out)
+{
+    uint64_t n = 0;
+    if (e.len == 0)
+        return false;
+    for (size_t i = 0; i < e.len; i++) {
+        unsigned d = (unsigned)e.ptr[i] - '0';
+        if (d > 9 || n > (UINT64_MAX - d) / 10)
+            return false;
+        n = n * 10 + d;
+    }
+    *out = n;
+    return true;
+}
+
 /* Content-Length = 1*DIGIT. A list of identical values ("42, 42", or the
  * same value in several fields) may be taken as one (RFC 9110 section 8.6);
  * anything else is an error. */
 static void content_length(fields_seen *s, ax_slice e)
 {
-    uint64_t n;
-    if (ax_parse_u64(e.ptr, e.len, &n) != 0 || (s->cl && n != s->length))
+    uint64_t n = 0;
+    if (!digits_u64(e, &n) || (s->cl && n != s->length))
         s->cl_bad = true;
     s->cl = true;
     s->length = n;
@@ -108,7 +124,8 @@ static void connection_option(fields_seen *s, ax_slice e)
 /* Field names are tokens, and in a token only letters change under OR 0x20
  * into another letter of the lower-case literals below ('^' becomes '~',
  * which none of them holds): so one OR per word compares without case. The
- * names are 4 to 17 bytes long: overlapping 4- and 8-byte words cover them. */
+ * same holds for field values (see eq() above). The literals are 4 to 17
+ * bytes long: overlapping 4- and 8-byte words cover them. */
 static inline uint64_t word8(const unsigned char *p)
 {
     uint64_t v;
@@ -154,13 +171,23 @@ static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
             s->upgrade = true;
         break;
     case 10:
-        if (NAME_IS(n, "connection"))
+        if (!NAME_IS(n, "connection"))
+            break;
+        /* A single option is by far the usual case. */
+        if (h->value.len == 10 && NAME_IS(h->value.ptr, "keep-alive"))
+            s->keep_alive = true;
+        else if (h->value.len == 5 && NAME_IS(h->value.ptr, "close"))
+            s->close = true;
+        else
             each_element(h->value, connection_option, s);
         break;
     case 14:
         if (NAME_IS(n, "content-length")) {
             bool was_bad = s->cl_bad;
-            each_element(h->value, content_length, s);
+            if (memchr(h->value.ptr, ',', h->value.len) == NULL)
+                content_length(s, h->value); /* one value, no list */
+            else
+                each_element(h->value, content_length, s);
             if (s->cl_bad && !was_bad)
                 s->bad_at = offset;
         }
@@ -168,7 +195,10 @@ static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
     case 17:
         if (NAME_IS(n, "transfer-encoding")) {
             s->te = true;
-            each_element(h->value, transfer_coding, s);
+            if (h->value.len == 7 && NAME_IS(h->value.ptr, "chunked") && !s->te_chunked_last)
+                s->te_chunked_last = true; /* the usual case, in short */
+            else
+                each_element(h->value, transfer_coding, s);
         }
         break;
     default:

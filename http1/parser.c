@@ -237,12 +237,21 @@ static int on_trailers(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_even
  * smuggling vector. */
 enum { C_SIZE, C_BWS, C_EXT, C_SIZE_LF, C_DATA, C_DATA_CR, C_DATA_LF };
 
-static int hex_value(unsigned char c)
+#define HEX(c)                                                                 \
+    (int8_t)((c) >= '0' && (c) <= '9'   ? (c) - '0'                            \
+             : (c) >= 'a' && (c) <= 'f' ? (c) - 'a' + 10                       \
+             : (c) >= 'A' && (c) <= 'F' ? (c) - 'A' + 10                       \
+                                        : -1)
+#define HEX4(n) HEX(n), HEX(n + 1), HEX(n + 2), HEX(n + 3)
+#define HEX16(n) HEX4(n), HEX4(n + 4), HEX4(n + 8), HEX4(n + 12)
+#define HEX64(n) HEX16(n), HEX16(n + 16), HEX16(n + 32), HEX16(n + 48)
+
+/* HEXDIG values, -1 for other bytes. */
+static const int8_t hex_values[256] = {HEX64(0), HEX64(64), HEX64(128), HEX64(192)};
+
+static inline int hex_value(unsigned char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    return hex_values[c];
 }
 
 static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
@@ -250,15 +259,20 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
     size_t i = 0;
     for (;;) {
         switch (p->cs) {
-        case C_SIZE:
+        case C_SIZE: {
+            /* In locals: the loop runs once per digit. */
+            uint64_t size = p->remaining;
+            size_t digits = p->digits;
             for (; i < len; i++) {
                 int v = hex_value(b[i]);
                 if (v < 0)
                     break;
-                if (++p->digits > p->opt.max_chunk_digits || p->remaining > (UINT64_MAX >> 4))
+                if (++digits > p->opt.max_chunk_digits || size > (UINT64_MAX >> 4))
                     return ax__h1_fail(p, 400, "chunk size too large", i);
-                p->remaining = p->remaining << 4 | (uint64_t)v;
+                size = size << 4 | (uint64_t)v;
             }
+            p->remaining = size;
+            p->digits = (uint32_t)digits;
             if (i == len)
                 return (int)i;
             if (p->digits == 0)
@@ -274,6 +288,7 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
             }
             i++;
             break;
+        }
         case C_BWS:
             while (i < len && (b[i] == ' ' || b[i] == '\t'))
                 i++;
