@@ -227,7 +227,7 @@ Test(json_num_format, random_bit_patterns_are_shortest_and_closest)
     for (int i = 0; i < 150000; i++) {
         double d = from_bits(rng());
         if (isfinite(d))
-            check(d, true, false);
+            check(d, true, i < 10000); /* the first 10,000: every shorter length */
     }
     freelocale(c_locale);
 }
