@@ -9,8 +9,9 @@
  * That keeps every name and value one contiguous slice the decoder can hand
  * out as it is. The octet ring is twice the limit, which is always enough
  * (the gap left at the end is shorter than the entry that caused it, and
- * live octets never exceed the limit), so after the first entry the table
- * allocates again only when the limit grows.
+ * live octets never exceed the limit), so after the first entry the octets
+ * are reallocated only when the limit grows; the entry records grow by
+ * doubling as entries come.
  *
  * The encoder also needs to find entries by content: each entry is linked
  * into two hash chains (by name, and by name and value), newest first, with
@@ -100,63 +101,74 @@ static void link_entry(ax_hpack_table *t, entry *e, uint64_t id)
     by_full[e->full_hash & mask] = id;
 }
 
-/* Storage for `limit`: the octet ring (2 * limit), the entry ring (one
+/* Storage for `limit` and at least `records` entries: the octet ring
+ * (2 * limit), the entry ring (a power of two, grown by doubling up to one
  * record per 32 octets of limit, the most entries that fit) and, for the
- * encoder, the chain heads. Live entries are copied over, oldest first,
- * from offset 0. All or nothing. */
-static int reserve(ax_hpack_table *t, size_t limit)
+ * encoder, the chain heads. Each array is replaced only if it must grow;
+ * live entries are copied over, oldest first (octets from offset 0), so
+ * the octets move only when the octet ring grows, never for more records.
+ * All or nothing. */
+static int reserve(ax_hpack_table *t, size_t limit, size_t records)
 {
     size_t data_cap = 2 * limit > 64 ? 2 * limit : 64;
-    size_t ecap = pow2_at_least(limit / 32 + 1);
-    size_t nb = t->nbuckets > 0 ? pow2_at_least(2 * ecap) : 0;
-    if (data_cap <= t->data_cap && ecap <= t->entries_cap && nb <= t->nbuckets)
-        return 0;
-    if (data_cap < t->data_cap)
-        data_cap = t->data_cap;
-    if (ecap < t->entries_cap)
-        ecap = t->entries_cap;
-    unsigned char *data = ax__malloc(t->alloc, data_cap);
-    entry *entries = ax__malloc_array(t->alloc, ecap, sizeof(entry));
-    uint64_t *buckets = nb > 0 ? ax__malloc_array(t->alloc, 2 * nb, sizeof(uint64_t)) : NULL;
-    if (data == NULL || entries == NULL || (nb > 0 && buckets == NULL)) {
+    size_t most = pow2_at_least(limit / 32 + 1);
+    size_t ecap = pow2_at_least(records > 8 ? records : 8);
+    ecap = ecap < most ? ecap : most;
+    size_t nb = t->nbuckets > 0 ? 2 * ecap : 0;
+    unsigned char *data = NULL;
+    entry *entries = NULL;
+    uint64_t *buckets = NULL;
+    if (data_cap > t->data_cap)
+        data = ax__malloc(t->alloc, data_cap);
+    if (ecap > t->entries_cap)
+        entries = ax__malloc_array(t->alloc, ecap, sizeof(entry));
+    if (nb > t->nbuckets)
+        buckets = ax__malloc_array(t->alloc, 2 * nb, sizeof(uint64_t));
+    if ((data_cap > t->data_cap && data == NULL) || (ecap > t->entries_cap && entries == NULL) ||
+        (nb > t->nbuckets && buckets == NULL)) {
         ax__free(t->alloc, data);
         ax__free(t->alloc, entries);
         ax__free(t->alloc, buckets);
         return AX_ENOMEM;
     }
-    size_t off = 0;
-    for (size_t i = 0; i < t->count; i++) {
-        entry e = *slot_of(t, t->first + i);
-        memcpy(data + off, t->data + e.off, entry_bytes(&e));
-        e.off = (uint32_t)off;
-        e.wraps = 0;
-        off += entry_bytes(&e);
-        entries[i] = e;
+    if (data != NULL) {
+        size_t off = 0;
+        for (size_t i = 0; i < t->count; i++) {
+            entry *e = slot_of(t, t->first + i);
+            memcpy(data + off, t->data + e->off, entry_bytes(e));
+            e->off = (uint32_t)off;
+            e->wraps = 0;
+            off += entry_bytes(e);
+        }
+        ax__free(t->alloc, t->data);
+        t->data = data;
+        t->data_cap = data_cap;
+        t->data_tail = off;
+        t->wrapped = false;
     }
-    ax__free(t->alloc, t->data);
-    ax__free(t->alloc, t->entries);
-    ax__free(t->alloc, t->buckets);
-    t->data = data;
-    t->data_cap = data_cap;
-    t->data_tail = off;
-    t->wrapped = false;
-    t->entries = entries;
-    t->entries_cap = ecap;
-    t->first = 0;
-    if (nb > 0) {
+    if (entries != NULL) {
+        for (size_t i = 0; i < t->count; i++)
+            entries[i] = *slot_of(t, t->first + i);
+        ax__free(t->alloc, t->entries);
+        t->entries = entries;
+        t->entries_cap = ecap;
+        t->first = 0;
+    }
+    if (buckets != NULL) {
+        ax__free(t->alloc, t->buckets);
         t->buckets = buckets;
         t->nbuckets = nb;
         memset(buckets, 0, 2 * nb * sizeof(uint64_t));
         uint64_t oldest = t->inserted - t->count + 1;
         for (size_t i = 0; i < t->count; i++)
-            link_entry(t, &entries[i], oldest + i);
+            link_entry(t, slot_of(t, t->first + i), oldest + i);
     }
     return 0;
 }
 
 int ax__hpack_table_set_limit(ax_hpack_table *t, size_t limit)
 {
-    if (t->data != NULL && reserve(t, limit) < 0)
+    if (t->data != NULL && reserve(t, limit, t->count) < 0)
         return AX_ENOMEM;
     t->limit = limit;
     evict_to(t, limit);
@@ -196,7 +208,10 @@ int ax__hpack_table_insert(ax_hpack_table *t, ax_slice name, ax_slice value,
         evict_to(t, 0); /* section 4.4: an entry larger than the table empties it */
         return 0;
     }
-    if (t->data == NULL && reserve(t, t->limit) < 0)
+    /* Allocations first, so that a failure leaves the table as it was. The
+     * octets never move here (name may point into them): they are first
+     * allocated when the table is empty, and grow only with the limit. */
+    if ((t->data == NULL || t->count == t->entries_cap) && reserve(t, t->limit, t->count + 1) < 0)
         return AX_ENOMEM;
     evict_to(t, t->limit - (n + 32));
     size_t off;

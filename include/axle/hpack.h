@@ -8,6 +8,8 @@
  *   ax_hpack_decoder  caller-embedded; one per connection and direction.
  *                     ax_hpack_decoder_begin(block) then
  *                     ax_hpack_decoder_next(&field) until it returns 0.
+ *                     It takes whole blocks (not a stream of pieces), so
+ *                     fields can be views into the block itself.
  *   ax_hpack_encoder  caller-embedded; ax_hpack_encode(fields) appends one
  *                     header block to an ax_bytes_mut.
  *
@@ -93,11 +95,14 @@ typedef struct ax_hpack_table {
 
 typedef struct ax_hpack_decoder_options {
     /* Our SETTINGS_HEADER_TABLE_SIZE: the most the peer's encoder may make
-     * the table (size updates above it are errors). Default 4096. */
+     * the table (size updates above it are errors). Default 4096. Memory:
+     * once used, the table holds twice its limit in octets plus up to one
+     * 40-octet record per 32 octets of limit. */
     size_t max_table_size;
     /* Our SETTINGS_MAX_HEADER_LIST_SIZE: the most a decoded header list
      * may weigh, counting name + value + 32 per field (RFC 9113 section
-     * 6.5.2). Default AX_HPACK_DEFAULT_MAX_LIST_SIZE. */
+     * 6.5.2). Default AX_HPACK_DEFAULT_MAX_LIST_SIZE. Huffman-decoded
+     * strings use scratch space of at most the larger of the two limits. */
     size_t max_header_list_size;
     const ax_allocator *allocator; /* NULL: the default allocator */
 } ax_hpack_decoder_options;
