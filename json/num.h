@@ -45,7 +45,9 @@ int ax__json_parse_number(const char *p, size_t len, ax__json_num *out);
  * '.' or 'e' so that it reads back as a double (1.0, -0.0, 1e+300, 5e-324).
  * Writes at most 32 bytes, no terminating NUL; returns the length (at most
  * 26). buf must have room for all 32: bytes past the returned length may be
- * overwritten (the text is laid out with fixed-size copies). */
+ * overwritten (the text is laid out with fixed-size copies). NaN and the
+ * infinities are not JSON and the caller must refuse them; given one anyway,
+ * it writes some number text, still within the 32 bytes. */
 size_t ax__json_format_double(double d, char *buf);
 
 /* Decimal integers, no terminating NUL; at most 20 / 21 bytes; return the

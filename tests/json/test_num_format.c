@@ -98,6 +98,22 @@ Test(json_num_format, notation)
     expect_text(1.0 / 3.0, "0.3333333333333333");
 }
 
+Test(json_num_format, non_finite_input_stays_within_32_bytes)
+{
+    /* Not JSON, refused by callers; a mistaken call must still be harmless. */
+    const uint64_t patterns[] = {UINT64_C(0x7FF0000000000000), UINT64_C(0xFFF0000000000000),
+                                 UINT64_C(0x7FF8000000000000), UINT64_C(0xFFFFFFFFFFFFFFFF),
+                                 UINT64_C(0x7FF0000000000001)};
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        char buf[64];
+        memset(buf, '#', sizeof buf);
+        size_t n = ax__json_format_double(from_bits(patterns[i]), buf);
+        cr_assert(n > 0 && n <= 26, "%zu", n);
+        for (size_t j = 32; j < sizeof buf; j++)
+            cr_assert_eq(buf[j], '#', "wrote past 32 bytes");
+    }
+}
+
 Test(json_num_format, integers)
 {
     char buf[32];
