@@ -9,16 +9,16 @@
  * writes is byte for byte the committed hpack/tables.c.
  *
  * The decoding tables. A decoder holds the unread bits of the string
- * left-aligned in a 64-bit word and looks up the top ROOT_BITS (11) of them
- * in the root table. Every code of 11 bits or fewer is found there in one
+ * left-aligned in a 64-bit word and looks up the top ROOT_BITS (12) of them
+ * in the root table. Every code of 12 bits or fewer is found there in one
  * step, and when the bits after it hold a second whole code, that one too:
  * an entry gives up to two symbols, how many bits they took together and how
  * many the first one took (the decoder needs that at the end of a string,
- * where the bits run out). The long codes (12 to 30 bits, rare in headers)
- * all start with eleven bits that are a prefix of several codes: their root
+ * where the bits run out). The long codes (13 to 30 bits, rare in headers)
+ * all start with twelve bits that are a prefix of several codes: their root
  * entry is a link to a subtable indexed by the next bits, and so on, each
- * level resolving a few more bits (8, then 4 at a time). EOS is marked so
- * that the decoder can refuse it (section 5.2).
+ * level resolving a few more bits (8, then 4 at a time). EOS is the leaf
+ * that gives no symbol, so that the decoder can refuse it (section 5.2).
  */
 #include <stdint.h>
 #include <stdio.h>

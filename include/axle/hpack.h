@@ -131,8 +131,8 @@ AX_API void ax_hpack_decoder_options_init(ax_hpack_decoder_options *o);
 
 /* Initialises d (o NULL: defaults). Allocates nothing: the table and the
  * scratch space grow on demand, never past what the limits allow.
- * Returns 0; AX_EINVAL if a limit is 0 for max_header_list_size or does not
- * fit in 32 bits. */
+ * Returns 0; AX_EINVAL if max_table_size does not fit in 32 bits or
+ * max_header_list_size is 0 or above SIZE_MAX / 4. */
 AX_API int ax_hpack_decoder_init(ax_hpack_decoder *d,
                                  const ax_hpack_decoder_options *o);
 
@@ -260,8 +260,9 @@ AX_API size_t ax_hpack_huffman_encode(const void *s, size_t len, void *dst);
 
 /* Decodes a Huffman-coded string into dst (cap octets) and sets *out_len
  * to its length. Returns 0; AX_EPROTO for an invalid code (EOS inside,
- * padding over 7 bits or not all ones); AX_ERANGE if dst is too small
- * (8 * len / 5 + 1 octets are always enough). */
+ * padding over 7 bits or not all ones); AX_ERANGE if dst is too small: the
+ * decoder may write one octet past the decoded length, so it needs that
+ * length + 1 (8 * len / 5 + 1 octets are always enough). */
 AX_API int ax_hpack_huffman_decode(const void *src, size_t len, void *dst,
                                    size_t cap, size_t *out_len);
 
