@@ -9,6 +9,7 @@
 
 #include "axle/http1.h"
 #include "http1/feed.h"
+#include "http1/parser.h"
 #include "http1/scan.h"
 #include "support/suite.h"
 #include "support/test_alloc.h"
@@ -293,4 +294,26 @@ Test(h1_rules, corpus_messages)
         cr_assert_eq(h1_feed_run(&f, msg, n, 0, 1, bytes, sizeof(bytes)), 0);
         cr_assert_str_eq(whole, bytes, "%s", names[k]);
     }
+}
+
+Test(h1_rules, fast_path_takes_plain_heads_and_leaves_the_rest)
+{
+    if (ax__h1_scan_level() < 2)
+        cr_skip_test("no SSSE3: the fast path is off");
+    ax_h1_parser p;
+    cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, NULL), 0);
+    const char *plain = "GET /a HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n";
+    cr_assert_eq(ax__h1_parse_head_fast(&p, (const unsigned char *)plain, strlen(plain)),
+                 (int)strlen(plain));
+    cr_assert_eq(p.nfields, 2);
+    cr_assert_eq(p.headers[1].value.len, 3);
+    /* Shapes it leaves to the state machine: incomplete, bare LF, obs-fold,
+     * whitespace before a colon, empty lines first. */
+    const char *other[] = {"GET /a HTTP/1.1\r\nHost: x\r\n", "GET /a HTTP/1.1\nHost: x\n\n",
+                           "GET /a HTTP/1.1\r\nHost: x\r\n y\r\n\r\n",
+                           "GET /a HTTP/1.1\r\nHost : x\r\n\r\n", "\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n"};
+    for (size_t k = 0; k < sizeof(other) / sizeof(other[0]); k++)
+        cr_assert_eq(ax__h1_parse_head_fast(&p, (const unsigned char *)other[k], strlen(other[k])), 0,
+                     "case %zu", k);
+    ax_h1_parser_free(&p);
 }
