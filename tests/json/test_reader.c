@@ -12,8 +12,8 @@
 AX_SUITE(json_reader);
 
 static const char *const samples[] = {
-    "{\"Image\":{\"Width\":800,\"Title\":\"View from 15th Floor\",\"IDs\":[116,943,234,38793],"
-    "\"Animated\":false,\"x\":null,\"t\":true}}",
+    ("{\"Image\":{\"Width\":800,\"Title\":\"View from 15th Floor\",\"IDs\":[116,943,234,38793],"
+     "\"Animated\":false,\"x\":null,\"t\":true}}"),
     "[\n  1,\n  -2.5e-3,\n  \"esc\\n\\u00e9\\uD834\\uDD1E\\\"\",\n  [],\n  {}\n]",
     "12345",
     "-0.125",
