@@ -111,23 +111,11 @@ static bool is_open_container(const ax_json_val *v)
     return (t == AX_JSON_ARRAY || t == AX_JSON_OBJECT) && ax__json_len(v) > 0;
 }
 
-static size_t head_bound(const ax_json_val *v)
+/* Writes a scalar (not a string) or an empty container at d, which has 32
+ * bytes of room, or a raw number's length if longer. */
+static unsigned char *put_small(unsigned char *d, const ax_json_val *v)
 {
     switch (ax__json_type(v)) {
-    case AX_JSON_STRING: return ax__json_string_bound(ax__json_len(v));
-    case AX_JSON_NUMBER: return ax__json_sub(v) == AX_JSON_RAW ? ax__json_len(v) : 32;
-    case AX_JSON_ARRAY:
-    case AX_JSON_OBJECT: return 2;
-    default: return 5;
-    }
-}
-
-/* Writes v's head at d, which has head_bound(v) bytes of room. */
-static inline unsigned char *put_head(unsigned char *d, const ax_json_val *v, bool ascii)
-{
-    switch (ax__json_type(v)) {
-    case AX_JSON_STRING:
-        return ax__json_put_doc_string(d, (const unsigned char *)v->v.s, ax__json_len(v), ascii);
     case AX_JSON_NUMBER:
         switch (ax__json_sub(v)) {
         case AX_JSON_INT64: return d + ax__json_format_i64(v->v.i, (char *)d);
@@ -138,13 +126,11 @@ static inline unsigned char *put_head(unsigned char *d, const ax_json_val *v, bo
             return d + ax__json_len(v);
         }
     case AX_JSON_ARRAY:
-    case AX_JSON_OBJECT: {
-        bool obj = ax__json_type(v) == AX_JSON_OBJECT;
-        *d++ = obj ? '{' : '[';
-        if (ax__json_len(v) == 0)
-            *d++ = obj ? '}' : ']';
-        return d;
-    }
+        memcpy(d, "[]", 2);
+        return d + 2;
+    case AX_JSON_OBJECT:
+        memcpy(d, "{}", 2);
+        return d + 2;
     case AX_JSON_NULL:
         memcpy(d, "null", 4);
         return d + 4;
@@ -156,6 +142,13 @@ static inline unsigned char *put_head(unsigned char *d, const ax_json_val *v, bo
         memcpy(d, "false", 5);
         return d + 5;
     }
+}
+
+/* Room for n more bytes at o->p: there already, or made by a refill of a
+ * growable output (which commits what is written so far). */
+static inline bool room(ax__json_out *o, size_t n)
+{
+    return (size_t)(o->end - o->p) >= n || (o->mut != NULL && ax__json_out_refill(o, n) == 0);
 }
 
 static int newline_indent(ax__json_out *o, const ax_json_write_options *opt, size_t depth)
@@ -202,9 +195,11 @@ static int put_element_checked(ax__json_out *o, const ax_json_val *key, const ax
     case AX_JSON_NUMBER:
         return ax__json_write_number(o, v);
     default: {
+        if (is_open_container(v))
+            return put_byte(o, ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[');
         /* at most 5 bytes: format aside, then copy exactly */
         unsigned char tmp[8];
-        size_t n = (size_t)(put_head(tmp, v, false) - tmp);
+        size_t n = (size_t)(put_small(tmp, v) - tmp);
         if ((rc = ax__json_out_need(o, n)) != 0)
             return rc;
         memcpy(o->p, tmp, n);
@@ -212,36 +207,6 @@ static int put_element_checked(ax__json_out *o, const ax_json_val *key, const ax
         return 0;
     }
     }
-}
-
-/* One element; depth is its nesting level (for indentation). */
-static inline int put_element(ax__json_out *o, const ax_json_val *key, const ax_json_val *v,
-                              bool comma, size_t depth, const ax_json_write_options *opt)
-{
-    size_t indent = opt->pretty && depth > 0 ? 1 + opt->indent * depth : 0;
-    size_t bound = 1 + indent + head_bound(v);
-    if (key != NULL)
-        bound += ax__json_string_bound(ax__json_len(key)) + 2;
-    if ((size_t)(o->end - o->p) < bound &&
-        (o->mut == NULL || ax__json_out_refill(o, bound) != 0))
-        return put_element_checked(o, key, v, comma, depth, opt);
-    unsigned char *d = o->p;
-    *d = ',';
-    d += comma;
-    if (indent > 0) {
-        *d++ = '\n';
-        memset(d, ' ', indent - 1);
-        d += indent - 1;
-    }
-    if (key != NULL) {
-        d = ax__json_put_doc_string(d, (const unsigned char *)key->v.s, ax__json_len(key),
-                                    opt->ascii_only);
-        *d++ = ':';
-        if (opt->pretty)
-            *d++ = ' ';
-    }
-    o->p = put_head(d, v, opt->ascii_only);
-    return 0;
 }
 
 static int close_container(ax__json_out *o, const frame *f, size_t depth,
@@ -261,44 +226,110 @@ int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_wr
     size_t cap = 64, depth = 0;
     const ax_allocator *al = ax_allocator_default();
     const ax_json_val *key = NULL;
+    const bool pretty = opt->pretty, ascii = opt->ascii_only;
     bool comma = false;
-    int rc;
+    int rc = 0;
 
     for (;;) {
         /* the root's prefix, if any, is the caller's (streaming writer) */
-        if ((rc = put_element(o, key, v, comma, depth > 0 ? depth_base + depth : 0, opt)) != 0)
+        size_t level = depth > 0 ? depth_base + depth : 0;
+        size_t indent = pretty && level > 0 ? 1 + opt->indent * level : 0;
+        /* one check for the prefix, the key and any head but a long one */
+        size_t bound = 1 + indent + 32;
+        if (key != NULL)
+            bound += ax__json_string_bound(ax__json_len(key)) + 2;
+        if (!room(o, bound)) {
+            if ((rc = put_element_checked(o, key, v, comma, level, opt)) != 0)
+                goto out;
+            if (!is_open_container(v))
+                goto done;
+            goto open;
+        }
+        unsigned char *d = o->p;
+        *d = ',';
+        d += comma;
+        if (indent > 0) {
+            *d++ = '\n';
+            memset(d, ' ', indent - 1);
+            d += indent - 1;
+        }
+        if (key != NULL) {
+            d = ax__json_put_doc_string(d, (const unsigned char *)key->v.s, ax__json_len(key), ascii);
+            *d++ = ':';
+            if (pretty)
+                *d++ = ' ';
+        }
+        switch (ax__json_type(v)) {
+        case AX_JSON_STRING: {
+            size_t len = ax__json_len(v);
+            o->p = d;
+            if (!room(o, ax__json_string_bound(len))) {
+                rc = ax__json_write_string(o, (const unsigned char *)v->v.s, len, ascii, false);
+                if (rc != 0)
+                    goto out;
+                goto done;
+            }
+            o->p = ax__json_put_doc_string(o->p, (const unsigned char *)v->v.s, len, ascii);
+            goto done;
+        }
+        case AX_JSON_ARRAY:
+        case AX_JSON_OBJECT:
+            if (ax__json_len(v) > 0) {
+                *d++ = ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[';
+                o->p = d;
+                goto open;
+            }
+            break;
+        case AX_JSON_NUMBER:
+            if (ax__json_sub(v) == AX_JSON_RAW && ax__json_len(v) > 32) {
+                o->p = d;
+                if ((rc = ax__json_write_number(o, v)) != 0)
+                    goto out;
+                goto done;
+            }
+            break;
+        default:
+            break;
+        }
+        o->p = put_small(d, v);
+        goto done;
+
+    open:
+        if (depth_base + depth >= opt->max_depth) {
+            rc = AX_ELIMIT;
             goto out;
-        if (is_open_container(v)) {
-            if (depth_base + depth >= opt->max_depth) {
-                rc = AX_ELIMIT;
+        }
+        if (depth == cap) {
+            frame *g = ax__malloc_array(al, cap * 2, sizeof(*g));
+            if (g == NULL) {
+                rc = AX_ENOMEM;
                 goto out;
             }
-            if (depth == cap) {
-                frame *g = ax__malloc_array(al, cap * 2, sizeof(*g));
-                if (g == NULL) {
-                    rc = AX_ENOMEM;
-                    goto out;
-                }
-                memcpy(g, st, depth * sizeof(*g));
-                if (st != local)
-                    ax__free(al, st);
-                st = g;
-                cap *= 2;
-            }
+            memcpy(g, st, depth * sizeof(*g));
+            if (st != local)
+                ax__free(al, st);
+            st = g;
+            cap *= 2;
+        }
+        {
             bool obj = ax__json_type(v) == AX_JSON_OBJECT;
             st[depth++] = (frame){v->v.kids, ax__json_len(v) * (obj ? 2 : 1), obj};
-            comma = false;
-        } else {
-            /* close what is finished */
-            while (depth > 0 && st[depth - 1].left == 0) {
-                depth--;
-                if ((rc = close_container(o, &st[depth], depth_base + depth, opt)) != 0)
-                    goto out;
-            }
-            if (depth == 0)
-                goto out;
-            comma = true;
         }
+        comma = false;
+        goto child;
+
+    done:
+        /* close what is finished */
+        while (depth > 0 && st[depth - 1].left == 0) {
+            depth--;
+            if ((rc = close_container(o, &st[depth], depth_base + depth, opt)) != 0)
+                goto out;
+        }
+        if (depth == 0)
+            goto out;
+        comma = true;
+
+    child: {
         frame *f = &st[depth - 1];
         key = NULL;
         if (f->is_obj) {
@@ -307,6 +338,7 @@ int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_wr
         }
         v = f->next++;
         f->left--;
+    }
     }
 out:
     if (st != local)
