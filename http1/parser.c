@@ -254,9 +254,38 @@ static inline int hex_value(unsigned char c)
     return hex_values[c];
 }
 
-static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+/* The usual chunk boundary in one go: the CRLF that ends the previous
+ * chunk's data (when cs is C_DATA_CR), hex digits, CRLF. Anything else (an
+ * extension, the last chunk, too few bytes, an error) leaves the state as it
+ * was and returns 0, and the state machine below takes the same bytes. */
+static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
 {
     size_t i = 0;
+    if (p->cs == C_DATA_CR) {
+        if (len < 5 || b[0] != '\r' || b[1] != '\n')
+            return 0;
+        i = 2;
+    } else if (p->cs != C_SIZE || p->digits != 0) {
+        return 0;
+    }
+    size_t start = i, max = p->opt.max_chunk_digits < 16 ? p->opt.max_chunk_digits : 16;
+    uint64_t size = 0;
+    for (; i < len && i - start < max; i++) {
+        int v = hex_value(b[i]);
+        if (v < 0)
+            break;
+        size = size << 4 | (uint64_t)v;
+    }
+    if (i == start || size == 0 || i + 2 > len || b[i] != '\r' || b[i + 1] != '\n')
+        return 0;
+    p->remaining = size;
+    p->cs = C_DATA;
+    return i + 2;
+}
+
+static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+{
+    size_t i = chunk_line_fast(p, b, len);
     for (;;) {
         switch (p->cs) {
         case C_SIZE: {
