@@ -8,7 +8,9 @@
  *   - parse -> write -> parse gives an equal document (compact, and pretty
  *     or ASCII-only as picked), and writing it again gives the same bytes;
  *   - the reader, fed the text in two pieces at the split point, gives the
- *     same document, or the same error at the same offset.
+ *     same document, or the same error at the same offset;
+ *   - a builder copy frozen back is equal, and the streaming writer writes
+ *     the document as the document writer does.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,6 +78,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wo.ascii_only = (pick >> 5) & 1;
         wo.indent = (pick >> 6) & 3;
         write_twice_same(ax_json_doc_root(doc), &wo, &po);
+
+        /* through the builder: a copy frozen back is equal */
+        ax_json_mut *m;
+        check(ax_json_mut_new(NULL, &m) == 0);
+        ax_json_mval *copy;
+        check(ax_json_mut_copy(m, ax_json_doc_root(doc), &copy) == 0);
+        ax_json_doc *frozen;
+        check(ax_json_mut_to_doc(m, copy, &frozen) == 0);
+        check(ax_json_equal(ax_json_doc_root(doc), ax_json_doc_root(frozen)) == 1);
+        ax_json_doc_free(frozen);
+        ax_json_mut_free(m);
+
+        /* the streaming writer writes a document value as the writer does */
+        ax_bytes_mut a, b;
+        ax_bytes_mut_init(&a, NULL);
+        ax_bytes_mut_init(&b, NULL);
+        check(ax_json_write(ax_json_doc_root(doc), &wo, &a) == 0);
+        ax_json_writer w;
+        ax_json_writer_init(&w, &b, &wo);
+        check(ax_json_writer_value(&w, ax_json_doc_root(doc)) == 0 && ax_json_writer_finish(&w) == 0);
+        ax_slice sa = ax_bytes_mut_view(&a), sb = ax_bytes_mut_view(&b);
+        check(sa.len == sb.len && memcmp(sa.ptr, sb.ptr, sa.len) == 0);
+        ax_bytes_mut_free(&a);
+        ax_bytes_mut_free(&b);
     }
 
     /* the reader in two pieces */
