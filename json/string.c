@@ -79,20 +79,36 @@ static size_t utf8_run(const unsigned char *s, unsigned char *d)
 {
     size_t i = 0;
     for (;;) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* Three-byte sequences (CJK and most other scripts) tested and
+         * moved as one word. Storing all four bytes is safe: the fourth
+         * lands on a byte already read (d < s) or on itself (d == s). */
+        uint32_t w;
+        memcpy(&w, s + i, 4);
+        unsigned c = w & 0xFF;
+        if ((w & 0xC0C0F0u) == 0x8080E0u && c != 0xE0 && c != 0xED) {
+            memcpy(d + i, &w, 4);
+            i += 3;
+            continue;
+        }
+#else
         unsigned c = s[i];
-        if (c >= 0xC2 && c <= 0xDF && (s[i + 1] & 0xC0) == 0x80) {
-            d[i] = (unsigned char)c;
-            d[i + 1] = s[i + 1];
-            i += 2;
-        } else if (c >= 0xE1 && c <= 0xEF && c != 0xED && (s[i + 1] & 0xC0) == 0x80 &&
-                   (s[i + 2] & 0xC0) == 0x80) {
+        if (c >= 0xE1 && c <= 0xEF && c != 0xED && (s[i + 1] & 0xC0) == 0x80 &&
+            (s[i + 2] & 0xC0) == 0x80) {
             d[i] = (unsigned char)c;
             d[i + 1] = s[i + 1];
             d[i + 2] = s[i + 2];
             i += 3;
-        } else {
-            return i;
+            continue;
         }
+#endif
+        if (c >= 0xC2 && c <= 0xDF && (s[i + 1] & 0xC0) == 0x80) {
+            d[i] = (unsigned char)c;
+            d[i + 1] = s[i + 1];
+            i += 2;
+            continue;
+        }
+        return i;
     }
 }
 
