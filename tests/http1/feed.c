@@ -1,5 +1,7 @@
 #include "http1/feed.h"
 
+#include "http1/scan.h"
+
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -180,4 +182,30 @@ int h1_feed_run(const h1_feed *f, const char *msg, size_t len, size_t first,
     ax_h1_parser_free(&p);
     munmap(w.map, w.size);
     return rc < 0 ? rc : 0;
+}
+
+static void expect_one(const h1_feed *f, const char *name, const char *msg, size_t len,
+                       size_t first, size_t step, const char *how, const char *want)
+{
+    char out[4096];
+    h1_feed_run(f, msg, len, first, step, out, sizeof(out));
+    cr_assert_str_eq(out, want, "%s (%s, %s scanners)\n got: %s\nwant: %s", name, how,
+                     ax__h1_scan_level() == 0 ? "plain C" : "vector", out, want);
+}
+
+void h1_expect_everywhere(const h1_feed *f, const char *name, const char *msg, size_t len,
+                          const char *want)
+{
+    for (int scalar = 0; scalar < 2; scalar++) {
+        ax__h1_scan_force_scalar(scalar == 1);
+        expect_one(f, name, msg, len, 0, 0, "whole", want);
+        expect_one(f, name, msg, len, 0, 1, "byte by byte", want);
+        expect_one(f, name, msg, len, 0, 16, "16-byte pieces", want);
+        for (size_t at = 1; at < len; at++) {
+            char how[48];
+            snprintf(how, sizeof(how), "split at %zu", at);
+            expect_one(f, name, msg, len, at, len, how, want);
+        }
+    }
+    ax__h1_scan_force_scalar(false);
 }

@@ -30,4 +30,10 @@ typedef struct h1_feed {
 int h1_feed_run(const h1_feed *f, const char *msg, size_t len, size_t first,
                 size_t step, char *out, size_t out_len);
 
+/* Runs msg through every way of feeding it (whole, byte by byte, 16-byte
+ * pieces, split in two at every position), each with the vector and the plain
+ * C scanners, and asserts that every run gives the transcript want. */
+void h1_expect_everywhere(const h1_feed *f, const char *name, const char *msg, size_t len,
+                          const char *want);
+
 #endif
