@@ -179,6 +179,10 @@ Test(hpack_rfc, c2_single_representations)
         cr_assert_str_eq(l.fields[0].value, cases[i].value);
         cr_assert_eq(l.fields[0].flags, cases[i].flags, "C.2.%zu flags", i + 1);
         cr_assert_eq(ax_hpack_decoder_table_size(&d), cases[i].table_size);
+        if (cases[i].table_size > 0) { /* C.2.1: [1] (s = 55) custom-key: custom-header */
+            const nv table[] = {{"custom-key", "custom-header"}, {NULL, NULL}};
+            check_table(&d, table, 55);
+        }
         th_list_free(&l);
         ax_hpack_decoder_free(&d);
     }
