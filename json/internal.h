@@ -123,7 +123,11 @@ typedef struct ax__json_parser {
     bool final;       /* no more input will come */
     bool incremental; /* strings may be cut by end: check before decoding */
     int state;
-    size_t resume_scan; /* plain bytes of a cut string already scanned */
+    /* Progress on a token cut by the end of the input, so that feeding a
+     * long token in many pieces costs one pass, not one per piece: */
+    size_t resume_scan;  /* a string's plain bytes already scanned */
+    size_t resume_close; /* how far a string's closing quote was sought */
+    size_t resume_num;   /* a number's bytes already scanned */
 
     ax_json_val *stack; /* values of the open containers, in order */
     size_t top, cap;

@@ -272,7 +272,9 @@ static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_va
 {
     const unsigned char *s = *pp;
     const unsigned char *end = p->buf + p->end;
-    if (!p->raw_numbers) {
+    size_t seen = p->resume_num;
+    p->resume_num = 0;
+    if (!p->raw_numbers && seen == 0) {
         /* Fast path: up to 18 digits, no fraction, no exponent. */
         const unsigned char *d0 = s + (*s == '-'), *q = d0;
         uint64_t v = 0;
@@ -292,11 +294,13 @@ static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_va
         }
     }
     if (!p->final) {
-        const unsigned char *r = s;
+        const unsigned char *r = s + seen;
         while (is_number_byte(*r))
             r++;
-        if (r >= end)
+        if (r >= end) {
+            p->resume_num = (size_t)(end - s); /* cut: scan on from here */
             return 1;
+        }
     }
     if (p->raw_numbers) {
         size_t n = number_span(s);

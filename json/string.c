@@ -115,13 +115,15 @@ static size_t utf8_run(const unsigned char *s, unsigned char *d)
 /* Where the string whose contents start at s ends: its closing quote, or
  * a control character (which ends it as an error), or NULL if the input
  * ends first. Skips escaped characters. */
-static const unsigned char *find_close(const unsigned char *s, const unsigned char *end)
+static const unsigned char *find_close(const unsigned char *s, const unsigned char *end,
+                                      const unsigned char **reached)
 {
     while (s < end) {
         if (*s == '"' || *s < 0x20)
             return s;
         s += *s == '\\' ? 2 : 1;
     }
+    *reached = s; /* a character boundary: the search can go on from here */
     return NULL;
 }
 
@@ -199,10 +201,17 @@ int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp, ax_
         /* The reader's text must stay as it came (it may be read again if
          * the string is cut, and error positions are counted on it), so
          * strings that need decoding go to a block of their own. */
-        close = find_close(src, end);
+        /* A string cut many times is searched once: the search goes on
+         * from where the last one stopped (resume_close). */
+        const unsigned char *from = src, *reached = end;
+        if (p->resume_close > (size_t)(src - start))
+            from = start + p->resume_close;
+        p->resume_close = 0;
+        close = find_close(from, end, &reached);
         if (close == NULL) {
             if (!p->final) {
                 p->resume_scan = (size_t)((src < end ? src : end) - start);
+                p->resume_close = (size_t)(reached - start);
                 return 1;
             }
             close = end; /* decode to the end, to fail where parse would */
@@ -243,8 +252,9 @@ int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp, ax_
                 return fail(p, src, AX_EPROTO, "invalid UTF-8 in string");
             } else {
                 if (block == NULL) {
+                    const unsigned char *reached;
                     if (close == NULL)
-                        close = find_close(src, end);
+                        close = find_close(src, end, &reached);
                     if (close == NULL)
                         close = end; /* the loop fails where the string does */
                     d = move_out(p, start, d, src, close, &block);

@@ -280,3 +280,56 @@ Test(json_reader, a_long_string_in_small_pieces_is_not_rescanned_from_the_start)
     ax_json_reader_free(r);
     free(s);
 }
+
+/* Long tokens cut into many pieces: a string whose first byte is an escape
+ * (so it takes the decoding path) and a number. Each feed resumes the scan
+ * where the last stopped; without that these would be quadratic, minutes
+ * instead of milliseconds. */
+static void feed_in_pieces(const char *text, size_t len, size_t piece, ax_json_doc **doc)
+{
+    ax_json_reader *r;
+    cr_assert_eq(ax_json_reader_new(NULL, &r), 0);
+    int rc = 0;
+    for (size_t at = 0; at < len && rc == 0; at += piece) {
+        cr_assert_eq(ax_json_reader_feed(r, text + at, len - at < piece ? len - at : piece), 0);
+        rc = ax_json_reader_next(r, doc, NULL);
+    }
+    if (rc == 0) {
+        ax_json_reader_end(r);
+        rc = ax_json_reader_next(r, doc, NULL);
+    }
+    cr_assert_eq(rc, 1);
+    ax_json_reader_free(r);
+}
+
+Test(json_reader, long_cut_tokens_cost_one_pass)
+{
+    size_t n = 4 << 20;
+    char *s = malloc(n + 4);
+    s[0] = '"';
+    s[1] = '\\';
+    s[2] = 't';
+    memset(s + 3, 'y', n - 3);
+    s[n] = '"';
+    ax_json_doc *doc;
+    feed_in_pieces(s, n + 1, 256, &doc);
+    size_t len;
+    const char *v = ax_json_get_str(ax_json_doc_root(doc), &len);
+    cr_assert_eq(len, n - 2);
+    cr_assert_eq(v[0], '\t');
+    cr_assert_eq(v[len - 1], 'y');
+    ax_json_doc_free(doc);
+
+    /* 0.000...0001 with a million zeros: underflows to 0 */
+    size_t m = 1 << 20;
+    s[0] = '0';
+    s[1] = '.';
+    memset(s + 2, '0', m);
+    s[m + 2] = '1';
+    feed_in_pieces(s, m + 3, 64, &doc);
+    double d = 1;
+    cr_assert_eq(ax_json_get_double(ax_json_doc_root(doc), &d), 0);
+    cr_assert_eq(d, 0.0);
+    ax_json_doc_free(doc);
+    free(s);
+}
