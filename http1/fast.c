@@ -52,7 +52,10 @@ static inline __m128i load16(const unsigned char *p)
     return _mm_loadu_si128((const __m128i *)(const void *)p);
 }
 
-/* Index of the first byte in [i, lim) outside the class, or lim. */
+/* Index of the first byte in [i, lim) outside the class, or lim. The last
+ * few bytes (fewer than 16 left) are looked at through the 16 bytes that end
+ * at lim, shifted past the ones already seen: still inside the buffer, and
+ * no byte-by-byte loop at the end of a head. */
 #define SCAN(name, mask, bit)                                                  \
     FAST static inline size_t name(const unsigned char *b, size_t i, size_t lim) \
     {                                                                          \
@@ -61,14 +64,20 @@ static inline __m128i load16(const unsigned char *p)
             if (m != 0)                                                        \
                 return i + (size_t)__builtin_ctz(m);                           \
         }                                                                      \
-        return i + ax__h1_scan_class(b + i, lim - i, bit);                     \
+        if (i == lim)                                                          \
+            return lim;                                                        \
+        if (lim < 16)                                                          \
+            return i + ax__h1_scan_class(b + i, lim - i, bit);                 \
+        unsigned m = mask(load16(b + lim - 16)) >> (16 - (lim - i));           \
+        return m != 0 ? i + (size_t)__builtin_ctz(m) : lim;                    \
     }
 
 SCAN(scan_token, token_mask, AX__H1_TCHAR)
 SCAN(scan_target, target_mask, AX__H1_TARGET)
 
 /* Values are often long (cookies, user agents): two vectors per step. */
-FAST static inline size_t scan_value(const unsigned char *b, size_t i, size_t lim)
+FAST __attribute__((always_inline)) static inline size_t scan_value(const unsigned char *b, size_t i,
+                                                                     size_t lim)
 {
     for (; i + 32 <= lim; i += 32) {
         unsigned m = value_mask(load16(b + i)) | value_mask(load16(b + i + 16)) << 16;
@@ -80,7 +89,12 @@ FAST static inline size_t scan_value(const unsigned char *b, size_t i, size_t li
         if (m != 0)
             return i + (size_t)__builtin_ctz(m);
     }
-    return i + ax__h1_scan_class(b + i, lim - i, AX__H1_VCHAR);
+    if (i == lim)
+        return lim;
+    if (lim < 16)
+        return i + ax__h1_scan_class(b + i, lim - i, AX__H1_VCHAR);
+    unsigned m = value_mask(load16(b + lim - 16)) >> (16 - (lim - i)); /* as in SCAN */
+    return m != 0 ? i + (size_t)__builtin_ctz(m) : lim;
 }
 
 static inline bool is_ows(unsigned char c)

@@ -70,7 +70,10 @@ static inline bool digits_u64(ax_slice e, uint64_t *out)
         return false;
     for (size_t i = 0; i < e.len; i++) {
         unsigned d = (unsigned)e.ptr[i] - '0';
-        if (d > 9 || n > (UINT64_MAX - d) / 10)
+        if (d > 9)
+            return false;
+        /* 19 digits always fit in 64 bits; past that, check (rarely runs). */
+        if (i >= 19 && n > (UINT64_MAX - d) / 10)
             return false;
         n = n * 10 + d;
     }
