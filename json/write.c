@@ -372,7 +372,7 @@ int ax_json_write_buf(const ax_json_val *v, const ax_json_write_options *o, void
     fix_options(o, &opt);
     if (cap > (size_t)INT32_MAX)
         cap = INT32_MAX;
-    ax__json_out cur = {buf, (unsigned char *)buf + cap, buf, NULL};
+    ax__json_out cur = {buf, buf == NULL ? NULL : (unsigned char *)buf + cap, buf, NULL};
     int rc = ax__json_write_value(&cur, v, &opt, 0);
     return rc != 0 ? rc : (int)(cur.p - cur.start);
 }
