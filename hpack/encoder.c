@@ -178,24 +178,29 @@ static unsigned static_exact(unsigned s, const ax_hpack_field *f)
     return 0;
 }
 
+/* Names whose values change with every message: never added to the table
+ * by this encoder, so never found in it either. */
+static bool volatile_name(unsigned s)
+{
+    switch (s) {
+    case S_CONTENT_LENGTH: case S_ETAG: case S_IF_MODIFIED_SINCE:
+    case S_IF_NONE_MATCH: case S_LOCATION: case S_SET_COOKIE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static enum indexing policy(const ax_hpack_encoder *e, const ax_hpack_field *f,
                             unsigned s)
 {
     if ((f->flags & AX_HPACK_NEVER_INDEXED) || s == S_AUTHORIZATION ||
         s == S_PROXY_AUTHORIZATION || (s == S_COOKIE && f->value.len < 20))
         return NEVER_INDEX;
-    if (f->flags & AX_HPACK_NO_INDEX)
+    if ((f->flags & AX_HPACK_NO_INDEX) || volatile_name(s))
         return NO_INDEX;
-    switch (s) {
-    case S_PATH:
-        return f->value.len > 0 && memchr(f->value.ptr, '?', f->value.len) != NULL
-                   ? NO_INDEX : INDEX;
-    case S_CONTENT_LENGTH: case S_ETAG: case S_IF_MODIFIED_SINCE:
-    case S_IF_NONE_MATCH: case S_LOCATION: case S_SET_COOKIE:
+    if (s == S_PATH && f->value.len > 0 && memchr(f->value.ptr, '?', f->value.len) != NULL)
         return NO_INDEX;
-    default:
-        break;
-    }
     if ((f->name.len + f->value.len + 32) > e->table.limit / 4 * 3)
         return NO_INDEX;
     return INDEX;
@@ -212,10 +217,14 @@ static unsigned char *encode_field(ax_hpack_encoder *e, const ax_hpack_field *f,
     unsigned exact = s != 0 ? static_exact(s, f) : 0;
     if (exact != 0)
         return p + ax__hpack_int_encode(p, 0x80, 7, exact);
+    if (volatile_name(s)) /* not in the dynamic table: no need to look */
+        return write_literal(p, f, s, kind, e->huffman);
     uint32_t full_hash = ax__hpack_hash(f->value.ptr, f->value.len, name_hash);
+    /* A static name is as short an index as any dynamic one: look for a
+     * dynamic name only when the static table lacks it. */
     size_t dyn_name = 0;
     size_t dyn = ax__hpack_table_find(&e->table, f->name, f->value, name_hash, full_hash,
-                                      &dyn_name);
+                                      s == 0 ? &dyn_name : NULL);
     if (dyn != 0)
         return p + ax__hpack_int_encode(p, 0x80, 7, STATIC_COUNT + dyn);
     size_t name_index = s != 0 ? s : (dyn_name != 0 ? STATIC_COUNT + dyn_name : 0);

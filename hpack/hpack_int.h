@@ -170,8 +170,8 @@ static inline ax_slice ax__hpack_entry_value(const ax_hpack_table *t,
 }
 
 /* Encoder search: returns the 1-based dynamic index of an entry equal to
- * (name, value), or 0; when there is none, *name_index receives one of an
- * entry with that name (or 0). */
+ * (name, value), or 0; when there is none and name_index is not NULL,
+ * *name_index receives one of an entry with that name (or 0). */
 size_t ax__hpack_table_find(const ax_hpack_table *t, ax_slice name, ax_slice value,
                             uint32_t name_hash, uint32_t full_hash,
                             size_t *name_index);

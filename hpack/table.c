@@ -247,7 +247,8 @@ size_t ax__hpack_table_find(const ax_hpack_table *t, ax_slice name, ax_slice val
                             uint32_t name_hash, uint32_t full_hash,
                             size_t *name_index)
 {
-    *name_index = 0;
+    if (name_index != NULL)
+        *name_index = 0;
     if (t->count == 0)
         return 0;
     size_t mask = t->nbuckets - 1;
@@ -262,6 +263,8 @@ size_t ax__hpack_table_find(const ax_hpack_table *t, ax_slice name, ax_slice val
             return (size_t)(t->inserted - id) + 1;
         id = e->next_full;
     }
+    if (name_index == NULL)
+        return 0;
     id = t->buckets[name_hash & mask];
     while (id >= oldest) {
         const entry *e = slot_of(t, t->first + (size_t)(id - oldest));
