@@ -11,9 +11,9 @@
  *      when that is strictly shorter (5.2).
  *
  * Both tables are searched by hash, never scanned: the static table through
- * a generated index of its names (entries with the same name are adjacent,
- * so the few values to compare follow the name's first entry), the dynamic
- * table through hash chains kept beside its entries (table.c).
+ * a generated perfect hash of its names (entries with the same name are
+ * adjacent, so the few values to compare follow the name's first entry),
+ * the dynamic table through hash chains kept beside its entries (table.c).
  *
  * Indexing policy. Indexing costs table space and evicts older entries, so
  * it pays only for values likely to come again on this connection:
@@ -209,8 +209,7 @@ static enum indexing policy(const ax_hpack_encoder *e, const ax_hpack_field *f,
 static unsigned char *encode_field(ax_hpack_encoder *e, const ax_hpack_field *f,
                                    unsigned char *p)
 {
-    uint32_t name_hash = ax__hpack_hash(f->name.ptr, f->name.len, 0);
-    unsigned s = ax__hpack_static_find_name(f->name.ptr, f->name.len, name_hash);
+    unsigned s = ax__hpack_static_find_name(f->name.ptr, f->name.len);
     enum indexing kind = policy(e, f, s);
     if (kind == NEVER_INDEX)
         return write_literal(p, f, s, kind, e->huffman);
@@ -219,6 +218,10 @@ static unsigned char *encode_field(ax_hpack_encoder *e, const ax_hpack_field *f,
         return p + ax__hpack_int_encode(p, 0x80, 7, exact);
     if (volatile_name(s)) /* not in the dynamic table: no need to look */
         return write_literal(p, f, s, kind, e->huffman);
+    /* The chains' key for a name: its static index when it has one (no
+     * need to hash it), else its hash. Either way the same name always
+     * gets the same key, which is all the chains need. */
+    uint32_t name_hash = s != 0 ? s : ax__hpack_hash(f->name.ptr, f->name.len, 0);
     uint32_t full_hash = ax__hpack_hash(f->value.ptr, f->value.len, name_hash);
     /* A static name is as short an index as any dynamic one: look for a
      * dynamic name only when the static table lacks it. */

@@ -1,8 +1,7 @@
 /*
- * The one string hash of the hpack module: the encoder's dynamic-table
- * index and the generated static-table index (gen/hpack_gen.c) both use it,
- * so it must give the same value on every host: input words are read as
- * little-endian whatever the machine's byte order.
+ * The string hash of the encoder's dynamic-table index, and word-wise
+ * comparison of short strings. Input words are read as little-endian
+ * whatever the machine's byte order, so the hash is the same everywhere.
  */
 #ifndef AXLE_HPACK_HASH_H
 #define AXLE_HPACK_HASH_H

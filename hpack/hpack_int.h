@@ -113,10 +113,8 @@ typedef struct ax__hpack_static_entry {
 /* Indexed 1..61 as in Appendix A; [0] is empty. */
 extern const ax__hpack_static_entry ax__hpack_static[62];
 
-/* The static index of `name`'s first entry, or 0 (hash: ax__hpack_hash of
- * the name with seed 0). */
-unsigned ax__hpack_static_find_name(const unsigned char *name, size_t len,
-                                    uint32_t hash);
+/* The static index of `name`'s first entry, or 0. */
+unsigned ax__hpack_static_find_name(const unsigned char *name, size_t len);
 
 /* ---- dynamic table (table.c) ------------------------------------------------ */
 

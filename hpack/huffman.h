@@ -32,14 +32,25 @@
 #define AX__HUFF_FIRST(e) (((e) >> AX__HUFF_FIRST_SHIFT) & 31u)
 #define AX__HUFF_IS_EOS(e) (AX__HUFF_COUNT(e) == 0)
 
-/* The static table's name index: AX__HPACK_STATIC_SLOTS slots, each 0 or
- * the static index of the first entry with a given name. */
-#define AX__HPACK_STATIC_SLOTS 128
+/* The static table's name index: a perfect hash of (length, first octet,
+ * last octet) into AX__HPACK_STATIC_SLOTS slots, each 0 or the static
+ * index of the first entry with a given name; ax__hpack_static_mult is the
+ * multiplier the generator found that sends each name to its own slot. */
+#define AX__HPACK_STATIC_SLOTS 512
+#define AX__HPACK_STATIC_SLOT_BITS 9
+
+static inline uint32_t ax__hpack_static_slot(const unsigned char *name, size_t len,
+                                             uint32_t mult)
+{
+    uint32_t key = (uint32_t)len << 16 | (uint32_t)name[0] << 8 | name[len - 1];
+    return (key * mult) >> (32 - AX__HPACK_STATIC_SLOT_BITS);
+}
 
 extern const uint32_t ax__hpack_huff_code[257];
 extern const uint8_t ax__hpack_huff_len[257];
 extern const uint32_t ax__hpack_huff_root[1u << AX__HUFF_ROOT_BITS];
 extern const uint32_t ax__hpack_huff_sub[];
 extern const uint8_t ax__hpack_static_slots[AX__HPACK_STATIC_SLOTS];
+extern const uint32_t ax__hpack_static_mult;
 
 #endif /* AXLE_HPACK_HUFFMAN_H */

@@ -1,6 +1,6 @@
 /*
  * Writes hpack/tables.c: the Huffman tables of RFC 7541 Appendix B in the
- * forms the coder uses, and the hash index of the static table (Appendix A).
+ * forms the coder uses, and the name index of the static table (Appendix A).
  *
  *   cc -std=c11 -I. -o build/hpack_gen hpack/gen/hpack_gen.c
  *   build/hpack_gen > hpack/tables.c
@@ -20,12 +20,12 @@
  * level resolving a few more bits (8, then 4 at a time). EOS is the leaf
  * that gives no symbol, so that the decoder can refuse it (section 5.2).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hpack/hash.h"
 #include "hpack/huffman.h"
 #include "hpack/static_table.h"
 
@@ -379,7 +379,7 @@ static void build_root(void)
     }
 }
 
-/* ---- the static table's hash index ----------------------------------------- */
+/* ---- the static table's name index ------------------------------------------ */
 
 static const struct {
     const char *name;
@@ -392,21 +392,36 @@ static const struct {
 };
 
 static uint8_t slots[AX__HPACK_STATIC_SLOTS];
+static uint32_t mult;
 
-/* Each distinct name goes in one slot (open addressing, linear probing),
- * holding the index of its first entry; entries sharing a name follow it. */
+/* Finds a multiplier that sends each distinct name's (length, first
+ * octet, last octet) to its own slot, the slot holding the index of the
+ * name's first entry: a lookup is then one multiplication, one load and
+ * one comparison. Candidates come from a fixed sequence, so the output is
+ * always the same. */
 static void build_static_index(void)
 {
-    for (unsigned i = 1; i <= AX__HPACK_STATIC_COUNT; i++) {
-        const char *name = static_table[i].name;
-        if (strcmp(name, static_table[i - 1].name) == 0)
-            continue;
-        uint32_t h = ax__hpack_hash(name, strlen(name), 0);
-        size_t slot = h & (AX__HPACK_STATIC_SLOTS - 1);
-        while (slots[slot] != 0)
-            slot = (slot + 1) & (AX__HPACK_STATIC_SLOTS - 1);
-        slots[slot] = (uint8_t)i;
+    uint64_t seed = 0x243f6a8885a308d3u;
+    for (int attempt = 0; attempt < 1000000; attempt++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        mult = (uint32_t)(seed >> 32) | 1u;
+        memset(slots, 0, sizeof(slots));
+        bool ok = true;
+        for (unsigned i = 1; i <= AX__HPACK_STATIC_COUNT && ok; i++) {
+            const char *name = static_table[i].name;
+            if (strcmp(name, static_table[i - 1].name) == 0)
+                continue;
+            uint32_t slot = ax__hpack_static_slot((const unsigned char *)name, strlen(name), mult);
+            if (slots[slot] != 0)
+                ok = false;
+            else
+                slots[slot] = (uint8_t)i;
+        }
+        if (ok)
+            return;
     }
+    fprintf(stderr, "hpack_gen: no perfect hash for the static names\n");
+    exit(1);
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -444,7 +459,7 @@ static void hpack_gen_write(FILE *f)
     fprintf(f, "const uint8_t ax__hpack_static_slots[AX__HPACK_STATIC_SLOTS] = {");
     for (size_t i = 0; i < AX__HPACK_STATIC_SLOTS; i++)
         fprintf(f, "%s%u,", i % 16 == 0 ? "\n    " : " ", slots[i]);
-    fprintf(f, "\n};\n");
+    fprintf(f, "\n};\n\nconst uint32_t ax__hpack_static_mult = 0x%08xu;\n", (unsigned)mult);
 }
 
 #ifndef AX_HPACK_GEN_NO_MAIN

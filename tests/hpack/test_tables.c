@@ -42,6 +42,7 @@ Test(hpack_tables, linked_tables_are_the_generated_ones)
     cr_assert_eq(memcmp(root, ax__hpack_huff_root, sizeof(root)), 0);
     cr_assert_eq(memcmp(sub, ax__hpack_huff_sub, sub_len * sizeof(uint32_t)), 0);
     cr_assert_eq(memcmp(slots, ax__hpack_static_slots, sizeof(slots)), 0);
+    cr_assert_eq(mult, ax__hpack_static_mult);
     for (int s = 0; s < 257; s++) {
         cr_assert_eq(ax__hpack_huff_code[s], huffman_code[s].code);
         cr_assert_eq(ax__hpack_huff_len[s], huffman_code[s].len);
@@ -74,6 +75,25 @@ Test(hpack_tables, huffman_code_is_appendix_b)
     cr_assert_eq(huffman_code[255].len, 26);
     cr_assert_eq(huffman_code[256].code, 0x3fffffff);
     cr_assert_eq(huffman_code[256].len, 30);
+}
+
+/* Every static name is found at its first entry, and names that are not
+ * in the static table (same length and ends as one, or not) are not. */
+Test(hpack_tables, static_names_are_found_by_the_perfect_hash)
+{
+    for (unsigned i = 1; i <= AX__HPACK_STATIC_COUNT; i++) {
+        const char *name = ax__hpack_static[i].name;
+        unsigned first = i;
+        while (first > 1 && strcmp(ax__hpack_static[first - 1].name, name) == 0)
+            first--;
+        cr_assert_eq(ax__hpack_static_find_name((const unsigned char *)name, strlen(name)), first,
+                     "%s", name);
+    }
+    static const char *const strangers[] = {"x-custom", "", "a", "dat", "datE", "Date",
+                                            "content-lengti", "accept-charsez", ":pat"};
+    for (size_t i = 0; i < sizeof(strangers) / sizeof(strangers[0]); i++)
+        cr_assert_eq(ax__hpack_static_find_name((const unsigned char *)strangers[i],
+                                                strlen(strangers[i])), 0, "%s", strangers[i]);
 }
 
 /* Every symbol alone and every pair of symbols decodes back: that walks
