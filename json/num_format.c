@@ -142,9 +142,10 @@ typedef struct decimal {
  * The table holds T <= 10^e * 2^s < T + 1 (s = 127 - floor(log2(10^e))).
  * x * T is then at most x < 2^60 units (of 2^-128) under the exact product:
  * the floor is right unless x * T lies that close under an integer, and then
- * the exact product is that integer (for doubles, x * 10^e * 2^s is an
- * integer or stays far from one — the paper's bound, tested exhaustively
- * around the integers by tests/json/test_num_format.c). */
+ * the exact product is that integer: for doubles, x * 10^e * 2^s is an
+ * integer or stays farther from one than that (checked for every double by
+ * the script in docs/json-numbers.md; the integer cases are tested by
+ * tests/json/test_num_format.c). */
 static inline uint64_t round_to_odd(int e, uint64_t x)
 {
     const uint64_t *t = ax__json_pow10[e - AX__JSON_POW10_MIN];
