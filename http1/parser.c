@@ -255,10 +255,11 @@ static inline int hex_value(unsigned char c)
 }
 
 /* The usual chunk boundary in one go: the CRLF that ends the previous
- * chunk's data (when cs is C_DATA_CR), hex digits, CRLF. Anything else (an
- * extension, the last chunk, too few bytes, an error) leaves the state as it
+ * chunk's data (when cs is C_DATA_CR), hex digits, CRLF; or the last chunk
+ * with no trailer fields ("0" CRLF CRLF), when *end is set. Anything else
+ * (an extension, trailers, too few bytes, an error) leaves the state as it
  * was and returns 0, and the state machine below takes the same bytes. */
-static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
+static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t len, bool *end)
 {
     size_t i = 0;
     if (p->cs == C_DATA_CR) {
@@ -276,8 +277,14 @@ static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t le
             break;
         size = size << 4 | (uint64_t)v;
     }
-    if (i == start || size == 0 || i + 2 > len || b[i] != '\r' || b[i + 1] != '\n')
+    if (i == start || i + 2 > len || b[i] != '\r' || b[i + 1] != '\n')
         return 0;
+    if (size == 0) {
+        if (i + 4 > len || b[i + 2] != '\r' || b[i + 3] != '\n')
+            return 0;
+        *end = true;
+        return i + 4;
+    }
     p->remaining = size;
     p->cs = C_DATA;
     return i + 2;
@@ -285,7 +292,13 @@ static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t le
 
 static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
 {
-    size_t i = chunk_line_fast(p, b, len);
+    bool end = false;
+    size_t i = chunk_line_fast(p, b, len, &end);
+    if (end) {
+        ev->type = AX_H1_EV_END;
+        end_message(p);
+        return (int)i;
+    }
     for (;;) {
         switch (p->cs) {
         case C_SIZE: {
