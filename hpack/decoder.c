@@ -179,7 +179,7 @@ static inline int scratch_reserve(ax_hpack_decoder *d, size_t need)
  * scratch space at *used. One that would not fit under scratch_limit is only
  * measured (and validated): *s gets its length and a NULL pointer. */
 static inline int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_slice *s,
-                       size_t *used)
+                              size_t *used)
 {
     const unsigned char *p = d->pos;
     if (p == d->end)
@@ -223,7 +223,7 @@ static inline int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_
 
 /* The field at `index` (section 2.3.3: static 1..61, then dynamic). */
 static inline int lookup(ax_hpack_decoder *d, const unsigned char *rep, uint32_t index,
-                  ax_slice *name, ax_slice *value)
+                         ax_slice *name, ax_slice *value)
 {
     if (index == 0)
         return fail(d, rep, "index 0 (RFC 7541 section 6.1)");
@@ -271,7 +271,7 @@ static int literal(ax_hpack_decoder *d, ax_hpack_field *f, unsigned prefix,
     bool name_in_scratch = index == 0 && f->name.ptr != NULL && f->name.ptr == d->scratch;
     if ((rc = read_string(d, rep, &f->value, &used)) < 0)
         return rc;
-    if (name_in_scratch && f->name.ptr != NULL)
+    if (name_in_scratch)
         f->name.ptr = d->scratch; /* the value's decoding may have moved it */
     f->flags = kind == NEVER_INDEXED ? AX_HPACK_NEVER_INDEXED : 0;
     if (kind != INCREMENTAL)

@@ -19,19 +19,20 @@
  * it pays only for values likely to come again on this connection:
  *   - never indexed (6.2.3; intermediaries must keep it so): fields the
  *     caller flags AX_HPACK_NEVER_INDEXED, `authorization` and
- *     `proxy-authorization` (credentials), and `cookie` values shorter than
- *     20 octets (short enough to guess by probing the table, as section
- *     7.1.3 describes);
+ *     `proxy-authorization` (credentials), `set-cookie` (a secret for one
+ *     client, and rarely repeated), and `cookie` values shorter than 20
+ *     octets (short enough to guess by probing the table, as section 7.1.3
+ *     describes); a never-indexed literal costs the same octets as one
+ *     without indexing;
  *   - not indexed (6.2.2): fields flagged AX_HPACK_NO_INDEX, values that
  *     change with every message (`:path` with a query string,
- *     `content-length`, `date`, `age`, `etag`, `last-modified`, `expires`,
- *     `if-modified-since`, `if-none-match`, `location`, `set-cookie`), and
- *     any field larger than three quarters of the table, which would flush
- *     most of it;
- *   - indexed (6.2.1): everything else.
+ *     `content-length`, `etag`, `if-modified-since`, `if-none-match`,
+ *     `location`), and any field larger than three quarters of the table,
+ *     which would flush most of it;
+ *   - indexed (6.2.1): everything else, `date`, `expires`, `last-modified`
+ *     and `age` included: consecutive responses on a connection very often
+ *     share them (docs/hpack.md has the figures).
  */
-#include <limits.h>
-
 #include "hpack/hash.h"
 #include "hpack/hpack_int.h"
 
@@ -39,10 +40,9 @@
 
 /* Static indices of the names the policy singles out. */
 enum {
-    S_PATH = 4, S_AGE = 21, S_AUTHORIZATION = 23, S_CONTENT_LENGTH = 28,
-    S_COOKIE = 32, S_DATE = 33, S_ETAG = 34, S_EXPIRES = 36,
-    S_IF_MODIFIED_SINCE = 40, S_IF_NONE_MATCH = 41, S_LAST_MODIFIED = 44,
-    S_LOCATION = 46, S_PROXY_AUTHORIZATION = 49, S_SET_COOKIE = 55
+    S_PATH = 4, S_AUTHORIZATION = 23, S_CONTENT_LENGTH = 28, S_COOKIE = 32,
+    S_ETAG = 34, S_IF_MODIFIED_SINCE = 40, S_IF_NONE_MATCH = 41, S_LOCATION = 46,
+    S_PROXY_AUTHORIZATION = 49, S_SET_COOKIE = 55
 };
 
 enum indexing { INDEX, NO_INDEX, NEVER_INDEX };
@@ -184,7 +184,7 @@ static bool volatile_name(unsigned s)
 {
     switch (s) {
     case S_CONTENT_LENGTH: case S_ETAG: case S_IF_MODIFIED_SINCE:
-    case S_IF_NONE_MATCH: case S_LOCATION: case S_SET_COOKIE:
+    case S_IF_NONE_MATCH: case S_LOCATION:
         return true;
     default:
         return false;
@@ -195,7 +195,8 @@ static enum indexing policy(const ax_hpack_encoder *e, const ax_hpack_field *f,
                             unsigned s)
 {
     if ((f->flags & AX_HPACK_NEVER_INDEXED) || s == S_AUTHORIZATION ||
-        s == S_PROXY_AUTHORIZATION || (s == S_COOKIE && f->value.len < 20))
+        s == S_PROXY_AUTHORIZATION || s == S_SET_COOKIE ||
+        (s == S_COOKIE && f->value.len < 20))
         return NEVER_INDEX;
     if ((f->flags & AX_HPACK_NO_INDEX) || volatile_name(s))
         return NO_INDEX;

@@ -158,6 +158,18 @@ Test(hpack_roundtrip, encoder_flags_choose_the_representation)
     ax_hpack_field a = {ax_slice_make("authorization", 13), ax_slice_make("Basic Zm9v", 10), 0};
     cr_assert_eq(ax_hpack_encode(&e, &a, 1, &out), 0);
     cr_assert_eq(ax_bytes_mut_view(&out).ptr[0], 0x10 | 0x0f, "never indexed, name index 23");
+    ax_bytes_mut_clear(&out);
+    ax_hpack_field sc = {ax_slice_make("set-cookie", 10), ax_slice_make("id=a3fWa; Secure", 16), 0};
+    cr_assert_eq(ax_hpack_encode(&e, &sc, 1, &out), 0);
+    cr_assert_eq(ax_bytes_mut_view(&out).ptr[0], 0x10 | 0x0f, "set-cookie never indexed");
+    cr_assert_eq(ax_bytes_mut_view(&out).ptr[1], 55 - 15, "name index 55");
+    /* Volatile values go without indexing, and leave the table alone. */
+    ax_bytes_mut_clear(&out);
+    size_t before = ax_hpack_encoder_table_size(&e);
+    ax_hpack_field cl = {ax_slice_make("content-length", 14), ax_slice_make("1234", 4), 0};
+    cr_assert_eq(ax_hpack_encode(&e, &cl, 1, &out), 0);
+    cr_assert_eq(ax_bytes_mut_view(&out).ptr[0], 0x0f, "without indexing, name index 28");
+    cr_assert_eq(ax_hpack_encoder_table_size(&e), before);
     /* A lowered peer setting opens the next block with the size update. */
     ax_bytes_mut_clear(&out);
     cr_assert_eq(ax_hpack_encoder_set_peer_max_table_size(&e, 0), 0);
