@@ -77,7 +77,10 @@ static void decode_set(const char *set)
                 cr_assert_eq(ax_hpack_decoder_set_max_table_size(&d, (size_t)size->num), 0);
             const tj *wire = tj_get(c, "wire");
             cr_assert(wire != NULL && wire->kind == TJ_STR);
-            size_t cap = wire->len / 2 + 1;
+            /* Exactly the block's size: under AddressSanitizer a read past
+             * its end (the Huffman decoder loads eight octets at a time)
+             * would be caught. */
+            size_t cap = wire->len / 2 > 0 ? wire->len / 2 : 1;
             unsigned char *bytes = malloc(cap);
             size_t len = th_hex(wire->str, bytes, cap);
             th_list_clear(&l);
