@@ -114,24 +114,26 @@ Test(hpack_corpus, go_hpack_stories_decode_to_raw_data)
     decode_set("go-hpack");
 }
 
-/* Our encoder on the raw-data lists, at three table sizes, decoded back. */
+/* Our encoder on the raw-data lists, at four table sizes (0: no table at
+ * all) and with Huffman coding off at one, decoded back. */
 Test(hpack_corpus, raw_data_round_trips_through_our_encoder)
 {
     char rbuf[512];
     const char *raw_dir = th_corpus_dir(rbuf, sizeof(rbuf), "raw-data");
     if (raw_dir == NULL)
         cr_skip_test("corpus not found (set AXLE_CORPUS)");
-    static const size_t sizes[] = {4096, 256, 65536};
+    static const size_t sizes[] = {4096, 256, 65536, 0, 4096};
     th_list l = {0};
     ax_bytes_mut out;
     ax_bytes_mut_init(&out, NULL);
     for (int s = 0; s < STORIES; s++) {
         tj *raw = load_story(raw_dir, s);
-        for (size_t z = 0; z < 3; z++) {
+        for (size_t z = 0; z < 5; z++) {
             ax_hpack_encoder e;
             ax_hpack_encoder_options eo;
             ax_hpack_encoder_options_init(&eo);
             eo.max_table_size = sizes[z];
+            eo.huffman = z != 4;
             cr_assert_eq(ax_hpack_encoder_init(&e, &eo), 0);
             ax_hpack_decoder d;
             ax_hpack_decoder_options o;
