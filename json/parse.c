@@ -180,6 +180,8 @@ static inline const unsigned char *skip_ws(const unsigned char *s)
 {
     if (*s > ' ')
         return s;
+    if (s[1] > ' ' && is_ws(s[0]))
+        return s + 1; /* the one space after ':' or ',' */
 #if defined(__SSE2__)
     if (is_ws(s[0]) && is_ws(s[1])) {
         const __m128i sp = _mm_set1_epi8(' '), nl = _mm_set1_epi8('\n');
