@@ -32,7 +32,7 @@ static inline uint32_t follow_links(uint64_t bits, uint32_t e, unsigned *len)
     for (;;) {
         unsigned k = AX__HUFF_BITS(e);
         e = ax__hpack_huff_sub[AX__HUFF_SUB(e) + ((bits << used) >> (64 - k))];
-        if ((e & AX__HUFF_LINK) == 0) {
+        if (!AX__HUFF_IS_LINK(e)) {
             *len = used + AX__HUFF_BITS(e);
             return e;
         }
@@ -87,7 +87,7 @@ static inline long huff_run(const unsigned char *src, size_t len, const unsigned
         n |= 56;
         for (int k = 0; k < 4; k++) {
             e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-            if (e & AX__HUFF_LINK)
+            if (AX__HUFF_IS_LINK(e))
                 goto careful;
             if (store)
                 store2(dst + out, e);
@@ -116,7 +116,7 @@ careful:
             if (rem < ROOT)
                 goto tail;
             e = ax__hpack_huff_root[acc >> (64 - ROOT)];
-            if (e & AX__HUFF_LINK) {
+            if (AX__HUFF_IS_LINK(e)) {
                 if (n < 30)
                     break; /* refill first */
                 e = follow_links(acc, e, &used);
@@ -149,7 +149,7 @@ tail:
     while (rem >= 5) {
         e = ax__hpack_huff_root[acc >> (64 - ROOT)];
         used = AX__HUFF_FIRST(e); /* a link's codes are all longer than 12 */
-        if ((e & AX__HUFF_LINK) || used > rem)
+        if (AX__HUFF_IS_LINK(e) || used > rem)
             break;
         if (store)
             dst[out] = (unsigned char)AX__HUFF_SYM(e);

@@ -10,23 +10,25 @@
 #include <stdint.h>
 
 /* A decoding-table entry (see gen/hpack_gen.c for how the tables work):
- *   bits 0-5    bits consumed in all    bits 6-7    symbols given (0-2)
- *   bits 8-15   the first symbol        bits 16-23  the second symbol
- *   bits 24-28  bits the first took     bit 31      a link:
- *   then bits 8-23 are the subtable's offset in ax__hpack_huff_sub and bits
- *   0-5 how many bits index it.
+ *   bits 0-5    bits consumed in all    bits 8-15   the first symbol
+ *   bits 16-23  the second symbol       bits 24-28  bits the first took
+ *   bits 30-31  symbols given (0-2), or 3 for a link: then bits 8-23 are
+ *               the subtable's offset in ax__hpack_huff_sub and bits 0-5
+ *               how many bits index it.
  * A leaf giving no symbol is EOS. The layout serves the decoding loop: the
  * shift by the bits consumed takes the entry as it is (a 64-bit shift uses
  * only the low 6 bits of its count), which keeps the chain from one lookup
- * to the next short, and the two symbols are one 16-bit store. */
+ * to the next short; the output advances by the entry's top two bits; and
+ * the two symbols are one 16-bit store. */
 #define AX__HUFF_ROOT_BITS 12
-#define AX__HUFF_COUNT_SHIFT 6
+#define AX__HUFF_COUNT_SHIFT 30
 #define AX__HUFF_SYM_SHIFT 8
 #define AX__HUFF_FIRST_SHIFT 24
-#define AX__HUFF_LINK (1u << 31)
+#define AX__HUFF_LINK (3u << AX__HUFF_COUNT_SHIFT)
 
 #define AX__HUFF_BITS(e) ((e) & 63u)
-#define AX__HUFF_COUNT(e) (((e) >> AX__HUFF_COUNT_SHIFT) & 3u)
+#define AX__HUFF_COUNT(e) ((e) >> AX__HUFF_COUNT_SHIFT)
+#define AX__HUFF_IS_LINK(e) ((e) >= AX__HUFF_LINK)
 #define AX__HUFF_SYM(e) (((e) >> AX__HUFF_SYM_SHIFT) & 0xffu)
 #define AX__HUFF_SUB(e) (((e) >> AX__HUFF_SYM_SHIFT) & 0xffffu)
 #define AX__HUFF_FIRST(e) (((e) >> AX__HUFF_FIRST_SHIFT) & 31u)
