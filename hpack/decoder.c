@@ -39,8 +39,8 @@ int ax_hpack_decoder_init(ax_hpack_decoder *d, const ax_hpack_decoder_options *o
         ax_hpack_decoder_options_init(&def);
         o = &def;
     }
-    if (o->max_table_size > UINT32_MAX || o->max_header_list_size == 0 ||
-        o->max_header_list_size > SIZE_MAX / 4)
+    if (o->max_table_size > UINT32_MAX || o->max_table_size > SIZE_MAX / 4 ||
+        o->max_header_list_size == 0 || o->max_header_list_size > SIZE_MAX / 4)
         return AX_EINVAL;
     memset(d, 0, sizeof(*d));
     ax__hpack_table_init(&d->table, o->allocator, o->max_table_size, false);
@@ -59,7 +59,7 @@ void ax_hpack_decoder_free(ax_hpack_decoder *d)
 
 int ax_hpack_decoder_set_max_table_size(ax_hpack_decoder *d, size_t size)
 {
-    if (size > UINT32_MAX)
+    if (size > UINT32_MAX || size > SIZE_MAX / 4)
         return AX_EINVAL;
     if (d->failed || d->in_block)
         return AX_ESTATE;
@@ -197,9 +197,9 @@ static inline int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_
         return 0;
     }
     const char *why;
-    size_t limit = scratch_limit(d);
-    size_t worst = (size_t)len / 5 * 8 + 8; /* 8 * len / 5 symbols, + 1 */
-    if (*used + worst > limit + 9) {
+    size_t limit = scratch_limit(d); /* and *used <= limit */
+    uint64_t worst = (uint64_t)len / 5 * 8 + 8; /* 8 symbols per 5 octets, + 1 */
+    if (worst > (uint64_t)(limit + 9 - *used)) {
         long m = ax__hpack_huff_measure(p, len, &why);
         if (m < 0)
             return fail(d, rep, why);
@@ -209,7 +209,7 @@ static inline int read_string(ax_hpack_decoder *d, const unsigned char *rep, ax_
         }
         worst = (size_t)m + 1;
     }
-    if (scratch_reserve(d, *used + worst) < 0)
+    if (scratch_reserve(d, *used + (size_t)worst) < 0) /* it fits: see above */
         return fail_nomem(d, rep);
     long m = ax__hpack_huff_decode(p, len, d->end, d->scratch + *used, &why);
     if (m < 0)
@@ -312,12 +312,12 @@ static bool within_list_limit(ax_hpack_decoder *d, const ax_hpack_field *f)
 {
     if (d->over_limit)
         return false;
-    size_t add = f->name.len + f->value.len + 32;
+    uint64_t add = (uint64_t)f->name.len + f->value.len + 32; /* no overflow, even in 32 bits */
     if (add > d->max_list_size - d->list_size) {
         d->over_limit = true;
         return false;
     }
-    d->list_size += add;
+    d->list_size += (size_t)add;
     return true;
 }
 

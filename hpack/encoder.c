@@ -66,7 +66,7 @@ int ax_hpack_encoder_init(ax_hpack_encoder *e, const ax_hpack_encoder_options *o
         ax_hpack_encoder_options_init(&def);
         o = &def;
     }
-    if (o->max_table_size > UINT32_MAX)
+    if (o->max_table_size > UINT32_MAX || o->max_table_size > SIZE_MAX / 4)
         return AX_EINVAL;
     memset(e, 0, sizeof(*e));
     e->max_table_size = o->max_table_size;

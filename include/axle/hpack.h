@@ -131,8 +131,8 @@ AX_API void ax_hpack_decoder_options_init(ax_hpack_decoder_options *o);
 
 /* Initialises d (o NULL: defaults). Allocates nothing: the table and the
  * scratch space grow on demand, never past what the limits allow.
- * Returns 0; AX_EINVAL if max_table_size does not fit in 32 bits or
- * max_header_list_size is 0 or above SIZE_MAX / 4. */
+ * Returns 0; AX_EINVAL if max_table_size is above 2^32 - 1 or SIZE_MAX / 4,
+ * or max_header_list_size is 0 or above SIZE_MAX / 4. */
 AX_API int ax_hpack_decoder_init(ax_hpack_decoder *d,
                                  const ax_hpack_decoder_options *o);
 
@@ -142,8 +142,8 @@ AX_API void ax_hpack_decoder_free(ax_hpack_decoder *d);
 /* Changes our SETTINGS_HEADER_TABLE_SIZE once the peer has acknowledged it.
  * If it is below the table's current limit, the peer's next block must
  * begin with a dynamic table size update at most `size` (RFC 7541 section
- * 4.2), or decoding it fails. Returns 0; AX_EINVAL if size does not fit in
- * 32 bits; AX_ESTATE inside a block or after an error. */
+ * 4.2), or decoding it fails. Returns 0; AX_EINVAL if size is above
+ * 2^32 - 1 or SIZE_MAX / 4; AX_ESTATE inside a block or after an error. */
 AX_API int ax_hpack_decoder_set_max_table_size(ax_hpack_decoder *d, size_t size);
 
 /* Changes SETTINGS_MAX_HEADER_LIST_SIZE for the following blocks.
@@ -216,8 +216,8 @@ AX_API void ax_hpack_encoder_options_init(ax_hpack_encoder_options *o);
 
 /* Initialises e (o NULL: defaults); the table limit starts at
  * min(4096, max_table_size), the peer's initial setting. Allocates nothing
- * until the first entry. Returns 0; AX_EINVAL if max_table_size does not fit
- * in 32 bits. */
+ * until the first entry. Returns 0; AX_EINVAL if max_table_size is above
+ * 2^32 - 1 or SIZE_MAX / 4. */
 AX_API int ax_hpack_encoder_init(ax_hpack_encoder *e,
                                  const ax_hpack_encoder_options *o);
 
