@@ -332,7 +332,7 @@ static int end_of_block(ax_hpack_decoder *d)
 
 int ax_hpack_decoder_next(ax_hpack_decoder *d, ax_hpack_field *f)
 {
-    if (d->failed || !d->in_block)
+    if (!d->in_block) /* also after an error: fail() ends the block */
         return AX_ESTATE;
     for (;;) {
         if (d->pos == d->end)
