@@ -87,7 +87,10 @@ static size_t utf8_run(const unsigned char *s, unsigned char *d)
         memcpy(&w, s + i, 4);
         unsigned c = w & 0xFF;
         if ((w & 0xC0C0F0u) == 0x8080E0u && c != 0xE0 && c != 0xED) {
-            memcpy(d + i, &w, 4);
+            /* in place (d == s) nothing moves; storing anyway would make
+             * the next load overlap this store, which stalls */
+            if (d != s)
+                memcpy(d + i, &w, 4);
             i += 3;
             continue;
         }
