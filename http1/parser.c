@@ -419,6 +419,10 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
     /* Only the fields an event type names are set; the rest are left as
      * they were (the type says which to read). */
     ev->type = AX_H1_EV_NEED_DATA;
+    /* Nothing new: the states that read input can only ask for more (the
+     * usual call after a DATA event that took everything). */
+    if (len == 0 && p->state <= AX__P_UNTIL_CLOSE)
+        return 0;
     if (len > INT32_MAX)
         len = INT32_MAX; /* the count returned is an int */
     switch (p->state) {

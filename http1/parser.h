@@ -15,7 +15,8 @@ struct ax__h1_field {
     uint32_t name, name_len, value, value_len;
 };
 
-/* Parser states (ax_h1_parser.state): where in the message stream. */
+/* Parser states (ax_h1_parser.state): where in the message stream. The
+ * first five read input; parser.c relies on that order. */
 enum {
     AX__P_HEAD,        /* reading a start line and header block */
     AX__P_LENGTH,      /* Content-Length body */
