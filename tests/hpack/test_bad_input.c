@@ -253,3 +253,63 @@ Test(hpack_bad, misuse_is_a_state_error)
     o.max_header_list_size = 0;
     cr_assert_eq(ax_hpack_decoder_init(&d, &o), AX_EINVAL);
 }
+
+/* Section 4.4: a literal with incremental indexing may name an entry that
+ * its own insertion evicts; the new entry must still get that name. The
+ * table here is 100 octets: "name: v1" (38) then "name: <50 octets>" by
+ * index 62 needs 86, so the named entry goes first. */
+Test(hpack_bad, insertion_that_evicts_its_own_name)
+{
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.max_table_size = 100;
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+    unsigned char wire[128];
+    size_t len = th_hex("40 04 6e616d65 02 7631", wire, sizeof(wire)); /* name: v1 */
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, wire, len, &l), 0);
+    cr_assert_eq(ax_hpack_decoder_table_size(&d), 38);
+    len = 0;
+    wire[len++] = 0x7e; /* incremental indexing, name index 62 */
+    wire[len++] = 50;
+    memset(wire + len, 'z', 50);
+    len += 50;
+    th_list_clear(&l);
+    cr_assert_eq(th_decode(&d, wire, len, &l), 0);
+    cr_assert_eq(l.count, 1);
+    cr_assert_str_eq(l.fields[0].name, "name");
+    cr_assert_eq(l.fields[0].value_len, 50);
+    ax_hpack_field f;
+    cr_assert_eq(ax_hpack_decoder_table_entry(&d, 1, &f), 0);
+    cr_assert(f.name.len == 4 && memcmp(f.name.ptr, "name", 4) == 0);
+    cr_assert_eq(ax_hpack_decoder_table_entry(&d, 2, &f), AX_ERANGE, "the old entry was evicted");
+    cr_assert_eq(ax_hpack_decoder_table_size(&d), 86);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+}
+
+/* A block of nothing but size updates costs time linear in its length and
+ * no memory; then a field ends them. */
+Test(hpack_bad, many_size_updates_are_bounded)
+{
+    enum { N = 100000 };
+    unsigned char *block = malloc(N + 1);
+    memset(block, 0x20, N); /* size update to 0, N times */
+    block[N] = 0x82;
+    ax_test_alloc t;
+    ax_test_alloc_init(&t);
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.allocator = &t.a;
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, block, N + 1, &l), 0);
+    cr_assert_eq(l.count, 1);
+    cr_assert_eq(ax_hpack_decoder_table_limit(&d), 0);
+    cr_assert_eq(t.calls, 0, "no allocation");
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+    free(block);
+}
