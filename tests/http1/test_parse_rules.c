@@ -317,3 +317,84 @@ Test(h1_rules, fast_path_takes_plain_heads_and_leaves_the_rest)
                      "case %zu", k);
     ax_h1_parser_free(&p);
 }
+
+/* Parses one whole message from a copy and counts events; returns the last
+ * return code. */
+static int count_events(ax_h1_kind kind, const ax_h1_options *o, const char *m, size_t len,
+                        size_t *data_events, size_t *body)
+{
+    ax_h1_parser p;
+    cr_assert_eq(ax_h1_parser_init(&p, kind, o), 0);
+    char *buf = malloc(len);
+    memcpy(buf, m, len);
+    size_t off = 0;
+    int rc;
+    *data_events = *body = 0;
+    for (;;) {
+        ax_h1_event ev;
+        rc = ax_h1_parser_next(&p, buf + off, len - off, &ev);
+        if (rc < 0)
+            break;
+        off += (size_t)rc;
+        if (ev.type == AX_H1_EV_DATA) {
+            (*data_events)++;
+            *body += ev.data.len;
+        }
+        if (ev.type == AX_H1_EV_END || ev.type == AX_H1_EV_NEED_DATA)
+            break;
+    }
+    free(buf);
+    ax_h1_parser_free(&p);
+    return rc;
+}
+
+Test(h1_rules, many_tiny_chunks_cost_one_event_each)
+{
+    const char *head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    size_t n = 20000, hl = strlen(head);
+    char *m = malloc(hl + n * 6 + 5);
+    memcpy(m, head, hl);
+    for (size_t k = 0; k < n; k++)
+        memcpy(m + hl + k * 6, "1\r\nx\r\n", 6);
+    memcpy(m + hl + n * 6, "0\r\n\r\n", 5);
+    size_t events, body;
+    cr_assert_geq(count_events(AX_H1_REQUESTS, NULL, m, hl + n * 6 + 5, &events, &body), 0);
+    cr_assert_eq(events, n);
+    cr_assert_eq(body, n);
+    free(m);
+}
+
+Test(h1_rules, head_of_exactly_max_head_bytes)
+{
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    char m[128];
+    /* 67 bytes in all: request line 16, Host 9, X field 40, empty line 2. */
+    snprintf(m, sizeof(m), "GET / HTTP/1.1\r\nHost: a\r\nX: %035d\r\n\r\n", 0);
+    cr_assert_eq(strlen(m), 67);
+    o.max_head = 67;
+    size_t events, body;
+    cr_assert_eq(count_events(AX_H1_REQUESTS, &o, m, strlen(m), &events, &body), 0);
+    o.max_head = 66;
+    ax_h1_parser p;
+    ax_h1_event ev;
+    cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, &o), 0);
+    cr_assert_eq(ax_h1_parser_next(&p, m, strlen(m), &ev), AX_ELIMIT);
+    cr_assert_eq(ax_h1_parser_error(&p)->status, 431);
+    ax_h1_parser_free(&p);
+}
+
+Test(h1_rules, trailer_fields_are_counted_too)
+{
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_headers = 3;
+    const char *ok = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n";
+    const char *bad = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n";
+    char out[512];
+    h1_feed f = {AX_H1_REQUESTS, NULL, false, &o};
+    cr_assert_eq(h1_feed_run(&f, ok, strlen(ok), 0, 0, out, sizeof(out)), 0, "%s", out);
+    cr_assert(strstr(out, "TRL A=1 B=2 C=3|END|") != NULL, "%s", out);
+    cr_assert_eq(h1_feed_run(&f, bad, strlen(bad), 0, 0, out, sizeof(out)), AX_ELIMIT);
+    cr_assert(strstr(out, "ERR 431|") != NULL, "%s", out);
+}
