@@ -4,10 +4,12 @@
  * the bad representation), after which the decoder refuses further use; or,
  * for a header list past the limit, in AX_ELIMIT at bounded cost.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "axle/hpack.h"
+#include "hpack/hpack_int.h"
 #include "hpack/hpack_test.h"
 #include "support/suite.h"
 #include "support/test_alloc.h"
@@ -312,4 +314,94 @@ Test(hpack_bad, many_size_updates_are_bounded)
     th_list_free(&l);
     ax_hpack_decoder_free(&d);
     free(block);
+}
+
+/* The dynamic table against a model: random literals with incremental
+ * indexing into a 200-octet table, each naming a random live entry (so
+ * insertions keep evicting the entry they take their name from, and the
+ * ring keeps wrapping: the name's octets may lie where the new entry
+ * goes), checked field by field and entry by entry. */
+typedef struct model_entry {
+    char name[16];
+    size_t name_len;
+    size_t value_len;
+    char fill;
+} model_entry;
+
+static void model_insert(model_entry *m, size_t *count, size_t *size, model_entry e,
+                         size_t limit)
+{
+    size_t esize = e.name_len + e.value_len + 32;
+    while (*count > 0 && *size + esize > limit) { /* evict the oldest */
+        (*count)--;
+        *size -= m[*count].name_len + m[*count].value_len + 32;
+    }
+    if (esize > limit)
+        return;
+    memmove(m + 1, m, *count * sizeof(*m));
+    m[0] = e;
+    (*count)++;
+    *size += esize;
+}
+
+Test(hpack_bad, dynamic_table_matches_a_model)
+{
+    enum { LIMIT = 200 };
+    uint64_t seed = 42;
+    unsigned char block[256], value[128];
+    for (int run = 0; run < 300; run++) {
+        ax_hpack_decoder_options o;
+        ax_hpack_decoder_options_init(&o);
+        o.max_table_size = LIMIT;
+        ax_hpack_decoder d;
+        cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+        model_entry m[16];
+        size_t count = 0, size = 0;
+        for (int step = 0; step < 40; step++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            size_t pick = count > 0 && (seed >> 40) % 4 != 0 ? (size_t)(seed >> 20) % count + 1 : 0;
+            model_entry e;
+            if (pick > 0) {
+                e = m[pick - 1];
+            } else {
+                e.name_len = (size_t)snprintf(e.name, sizeof(e.name), "n%d-%d", run, step);
+            }
+            e.value_len = (size_t)(seed >> 50) % 120;
+            e.fill = (char)('a' + step % 26);
+            size_t len = ax__hpack_int_encode(block, 0x40, 6, pick > 0 ? 61 + pick : 0);
+            if (pick == 0) {
+                block[len++] = (unsigned char)e.name_len;
+                memcpy(block + len, e.name, e.name_len);
+                len += e.name_len;
+            }
+            len += ax__hpack_int_encode(block + len, 0x00, 7, e.value_len);
+            memset(value, e.fill, e.value_len);
+            memcpy(block + len, value, e.value_len);
+            len += e.value_len;
+
+            cr_assert_eq(ax_hpack_decoder_begin(&d, block, len), 0);
+            ax_hpack_field f;
+            cr_assert_eq(ax_hpack_decoder_next(&d, &f), 1, "run %d step %d: %s", run, step,
+                         ax_hpack_decoder_error(&d, NULL));
+            cr_assert(f.name.len == e.name_len && memcmp(f.name.ptr, e.name, e.name_len) == 0,
+                      "run %d step %d: wrong name", run, step);
+            cr_assert(f.value.len == e.value_len &&
+                      (e.value_len == 0 || memcmp(f.value.ptr, value, e.value_len) == 0));
+            cr_assert_eq(ax_hpack_decoder_next(&d, &f), 0);
+
+            model_insert(m, &count, &size, e, LIMIT);
+            cr_assert_eq(ax_hpack_decoder_table_size(&d), size, "run %d step %d", run, step);
+            for (size_t i = 0; i < count; i++) {
+                cr_assert_eq(ax_hpack_decoder_table_entry(&d, i + 1, &f), 0);
+                cr_assert(f.name.len == m[i].name_len &&
+                          memcmp(f.name.ptr, m[i].name, m[i].name_len) == 0,
+                          "run %d step %d entry %zu name", run, step, i + 1);
+                cr_assert_eq(f.value.len, m[i].value_len);
+                for (size_t k = 0; k < f.value.len; k++)
+                    cr_assert_eq(f.value.ptr[k], (unsigned char)m[i].fill);
+            }
+            cr_assert_eq(ax_hpack_decoder_table_entry(&d, count + 1, &f), AX_ERANGE);
+        }
+        ax_hpack_decoder_free(&d);
+    }
 }
