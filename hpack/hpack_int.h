@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "axle/hpack.h"
+#include "hpack/hash.h"
+#include "hpack/huffman.h"
 
 /* Error paths marked cold stay out of the hot loops' way. */
 #if defined(__GNUC__) || defined(__clang__)
@@ -113,8 +115,18 @@ typedef struct ax__hpack_static_entry {
 /* Indexed 1..61 as in Appendix A; [0] is empty. */
 extern const ax__hpack_static_entry ax__hpack_static[62];
 
-/* The static index of `name`'s first entry, or 0. */
-unsigned ax__hpack_static_find_name(const unsigned char *name, size_t len);
+/* The static index of `name`'s first entry, or 0: the generated perfect
+ * hash of its length and first and last octets names the one static name
+ * it can be (tables.c), and one comparison settles it. */
+static inline unsigned ax__hpack_static_find_name(const unsigned char *name, size_t len)
+{
+    if (len == 0)
+        return 0;
+    unsigned i = ax__hpack_static_slots[ax__hpack_static_slot(name, len, ax__hpack_static_mult)];
+    const ax__hpack_static_entry *e = &ax__hpack_static[i];
+    return i != 0 && e->name_len == len && ax__hpack_equal((const unsigned char *)e->name, name, len)
+               ? i : 0;
+}
 
 /* ---- dynamic table (table.c) ------------------------------------------------ */
 
