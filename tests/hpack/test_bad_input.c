@@ -405,3 +405,35 @@ Test(hpack_bad, dynamic_table_matches_a_model)
         ax_hpack_decoder_free(&d);
     }
 }
+
+/* Section 4.4: an entry larger than the whole table empties it and is not
+ * added; the field itself is still decoded. */
+Test(hpack_bad, entry_larger_than_the_table_empties_it)
+{
+    ax_hpack_decoder_options o;
+    ax_hpack_decoder_options_init(&o);
+    o.max_table_size = 256;
+    ax_hpack_decoder d;
+    cr_assert_eq(ax_hpack_decoder_init(&d, &o), 0);
+    unsigned char block[512];
+    size_t len = th_hex("40 01 61 01 62 40 01 63 01 64", block, sizeof(block)); /* a: b, c: d */
+    th_list l = {0};
+    cr_assert_eq(th_decode(&d, block, len, &l), 0);
+    cr_assert_eq(ax_hpack_decoder_table_size(&d), 68);
+    len = 0;
+    block[len++] = 0x40;
+    block[len++] = 0x01;
+    block[len++] = 'x';
+    len += ax__hpack_int_encode(block + len, 0x00, 7, 300);
+    memset(block + len, 'y', 300);
+    len += 300;
+    th_list_clear(&l);
+    cr_assert_eq(th_decode(&d, block, len, &l), 0);
+    cr_assert_eq(l.count, 1);
+    cr_assert_eq(l.fields[0].value_len, 300);
+    cr_assert_eq(ax_hpack_decoder_table_size(&d), 0, "the table is emptied");
+    ax_hpack_field f;
+    cr_assert_eq(ax_hpack_decoder_table_entry(&d, 1, &f), AX_ERANGE);
+    th_list_free(&l);
+    ax_hpack_decoder_free(&d);
+}
