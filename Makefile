@@ -98,7 +98,9 @@ $(BUILD)/libaxle.so: $(LIB_OBJS)
 	@ln -sf libaxle.so $(BUILD)/$(SONAME)
 
 .SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard tools/$$*/*.c)) $(BUILD)/libaxle.a
+# (addprefix/basename, not patsubst: a % in the prerequisites would be
+# replaced by the stem.)
+$(BUILD)/bin/%: $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(basename $$(wildcard tools/$$*/*.c)))) $(BUILD)/libaxle.a
 	@mkdir -p $(@D)
 	$(CC) $(AX_LDFLAGS) -o $@ $^ $(LIBS)
 

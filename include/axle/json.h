@@ -39,13 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Relative to this file, so that the header needs no include path (the
- * Makefile's tool rule compiles without one). The writers take a
- * struct ax_bytes_mut (an ax_bytes_mut, made and read with axle/bytes.h);
- * only its name is needed here. */
-#include "base.h"
-
-struct ax_bytes_mut;
+#include "axle/base.h"
+#include "axle/bytes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -300,7 +295,7 @@ AX_API void ax_json_write_options_init(ax_json_write_options *o);
  * same double). Returns 0; AX_ELIMIT past max_depth or out's limit;
  * AX_ENOMEM. On error out holds a partial text; clear it. */
 AX_API int ax_json_write(const ax_json_val *v, const ax_json_write_options *o,
-                         struct ax_bytes_mut *out);
+                         ax_bytes_mut *out);
 
 /* The same into the caller's buf[0, cap), without allocating (except for
  * nesting deeper than 64, which uses the default allocator). Returns the
@@ -316,7 +311,7 @@ AX_API int ax_json_write_buf(const ax_json_val *v,
  * the caller owns, checking the grammar as it goes (a key only inside an
  * object, a value after each key, ends that match their begins). */
 typedef struct ax_json_writer {
-    struct ax_bytes_mut *out;
+    ax_bytes_mut *out;
     ax_json_write_options opts;
     size_t depth;
     int error;                  /* first error; every later call returns it */
@@ -328,7 +323,7 @@ typedef struct ax_json_writer {
 
 /* Starts a writer appending to out (borrowed, must outlive the writer) with
  * options o (NULL: defaults; max_depth is capped at 512). Cannot fail. */
-AX_API void ax_json_writer_init(ax_json_writer *w, struct ax_bytes_mut *out,
+AX_API void ax_json_writer_init(ax_json_writer *w, ax_bytes_mut *out,
                                 const ax_json_write_options *o);
 
 /* Each of the following returns 0; AX_ESTATE when the call breaks the

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* By path: the Makefile's tool rule does not pass -Iinclude (see the json
- * helper's report); axle/json.h needs no include path of its own. */
-#include "../../include/axle/json.h"
+#include "axle/json.h"
 
 enum mode { CHECK, PRETTY, COMPACT };
 
