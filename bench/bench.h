@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -87,6 +88,37 @@ static inline bench_ab bench_alternate(bench_round_fn a, void *actx,
     bench_interleave(fns, ctxs, 2, rounds, m);
     bench_ab r = {m[0], m[1], m[1] > 0 ? m[0] / m[1] : 0.0};
     return r;
+}
+
+/* The benchmark corpus: $AXLE_CORPUS, else ../shared/corpus (relative to
+ * the repository, where make bench runs). A user's clone has none; each
+ * benchmark then says so and exits 0. */
+static inline const char *bench_corpus_root(void)
+{
+    const char *root = getenv("AXLE_CORPUS");
+    return root != NULL && root[0] != '\0' ? root : "../shared/corpus";
+}
+
+/* Reads a whole file into malloc'd memory with a NUL after it (*len does
+ * not count it); NULL if it cannot be read. */
+static inline char *bench_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    char *buf = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+        buf = malloc((size_t)n + 1);
+    size_t got = buf != NULL ? fread(buf, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (buf == NULL || got != (size_t)n) {
+        free(buf);
+        return NULL;
+    }
+    buf[got] = '\0';
+    *len = got;
+    return buf;
 }
 
 #endif /* AXLE_BENCH_H */

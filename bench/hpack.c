@@ -69,21 +69,6 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = xmalloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 /* The story files are regular: strings with the escapes \" \\ \/ \uXXXX
  * (ASCII only here). This reads a string at p (after the quote). */
 static char *json_string(const char **pp, size_t *len)
@@ -125,7 +110,7 @@ static int hexval(char c)
 static void load_story(const char *path, story *st, corpus *c, bool want_wire)
 {
     size_t len;
-    char *text = read_file(path, &len);
+    char *text = bench_read_file(path, &len);
     if (text == NULL) {
         fprintf(stderr, "hpack bench: cannot read %s\n", path);
         exit(1);
@@ -356,9 +341,7 @@ static void print_line(const char *what, const corpus *c, double axle, double pe
 
 int main(void)
 {
-    const char *root = getenv("AXLE_CORPUS");
-    if (root == NULL)
-        root = "../shared/corpus";
+    const char *root = bench_corpus_root();
     static corpus sets[3];
     const char *names[3] = {"nghttp2", "go-hpack", "raw-data"};
     for (int i = 0; i < 3; i++) {

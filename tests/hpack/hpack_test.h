@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "axle/hpack.h"
+#include "support/files.h"
 
 /* Hex digits to octets, skipping spaces; returns the octet count. */
 size_t th_hex(const char *hex, unsigned char *out, size_t cap);
@@ -61,7 +62,5 @@ const tj *tj_get(const tj *obj, const char *key);
  * "/hpack/<set>"), NULL when the corpus is absent. */
 const char *th_corpus_dir(char *buf, size_t cap, const char *set);
 
-/* Reads a whole file (NUL-terminated); NULL if it cannot. */
-char *th_read_file(const char *path, size_t *len);
 
 #endif /* AXLE_TEST_HPACK_H */

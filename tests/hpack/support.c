@@ -312,26 +312,7 @@ const tj *tj_get(const tj *obj, const char *key)
 
 const char *th_corpus_dir(char *buf, size_t cap, const char *set)
 {
-    const char *root = getenv("AXLE_CORPUS");
-    if (root == NULL)
-        root = "../shared/corpus";
-    snprintf(buf, cap, "%s/hpack/%s", root, set);
-    return access(buf, R_OK) == 0 ? buf : NULL;
-}
-
-char *th_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    buf[got] = '\0';
-    *len = got;
-    return buf;
+    char rel[64];
+    snprintf(rel, sizeof(rel), "hpack/%s", set);
+    return ax_test_corpus_path(buf, cap, rel) ? buf : NULL;
 }

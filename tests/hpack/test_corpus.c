@@ -22,7 +22,7 @@ static tj *load_story(const char *dir, int n)
     char path[512];
     snprintf(path, sizeof(path), "%s/story_%02d.json", dir, n);
     size_t len;
-    char *text = th_read_file(path, &len);
+    char *text = ax_test_read_file(path, &len);
     cr_assert_not_null(text, "cannot read %s", path);
     tj *doc = tj_parse(text, len);
     cr_assert_not_null(doc, "%s: bad JSON", path);

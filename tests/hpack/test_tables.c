@@ -24,7 +24,7 @@ Test(hpack_tables, generated_file_matches_the_generator)
     hpack_gen_write(f);
     fclose(f);
     size_t have_len;
-    char *have = th_read_file("hpack/tables.c", &have_len);
+    char *have = ax_test_read_file("hpack/tables.c", &have_len);
     cr_assert_not_null(have, "run the tests from the repository root");
     cr_assert_eq(have_len, want_len, "hpack/tables.c is stale: regenerate it (see its first line)");
     cr_assert_eq(memcmp(have, want, want_len), 0,
