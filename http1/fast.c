@@ -116,7 +116,12 @@ FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t li
 {
     size_t i;
     if (p->kind == AX_H1_REQUESTS) {
-        i = scan_token(b, 0, lim);
+        /* Most requests are GETs: four bytes compared at once name the
+         * method without a scan (the bytes are the token and its SP). */
+        if (lim >= 4 && memcmp(b, "GET ", 4) == 0)
+            i = 3;
+        else
+            i = scan_token(b, 0, lim);
         if (i == 0 || i >= lim || b[i] != ' ')
             return 0;
         p->m_off = 0;
@@ -155,7 +160,11 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
     size_t i = start_line(p, b, lim);
     if (i == 0)
         return 0;
-    if (p->kind == AX_H1_REQUESTS) {
+    if (p->kind == AX_H1_REQUESTS && b[p->t_off] == '/' && p->m_len != 7) {
+        /* origin-form under a method that is not CONNECT (whose name has 7
+         * letters): what ax__h1_check_target decides first, without the call. */
+        p->head.form = AX_H1_ORIGIN_FORM;
+    } else if (p->kind == AX_H1_REQUESTS) {
         int rc = ax__h1_check_target(p, b);
         if (rc < 0)
             return rc; /* the state machine would stop at the same place */
