@@ -218,15 +218,18 @@ static int close_container(ax__json_out *o, const frame *f, size_t depth,
     return put_byte(o, f->is_obj ? '}' : ']');
 }
 
-int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
-                         size_t depth_base)
+/* The walk, inlined twice below with pretty a constant: the compact copy
+ * loses every indentation test and computation from its per-value path. */
+static inline __attribute__((always_inline)) int
+walk(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt, size_t depth_base,
+     const bool pretty)
 {
     frame local[64];
     frame *st = local;
     size_t cap = 64, depth = 0;
     const ax_allocator *al = ax_allocator_default();
     const ax_json_val *key = NULL;
-    const bool pretty = opt->pretty, ascii = opt->ascii_only;
+    const bool ascii = opt->ascii_only;
     bool comma = false;
     int rc = 0;
 
@@ -344,6 +347,12 @@ out:
     if (st != local)
         ax__free(al, st);
     return rc;
+}
+
+int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
+                         size_t depth_base)
+{
+    return opt->pretty ? walk(o, v, opt, depth_base, true) : walk(o, v, opt, depth_base, false);
 }
 
 static void fix_options(const ax_json_write_options *o, ax_json_write_options *fixed)
