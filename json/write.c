@@ -112,8 +112,9 @@ static bool is_open_container(const ax_json_val *v)
 }
 
 /* Writes a scalar (not a string) or an empty container at d, which has 32
- * bytes of room, or a raw number's length if longer. */
-static unsigned char *put_small(unsigned char *d, const ax_json_val *v)
+ * bytes of room, or a raw number's length if longer. Always inlined: it runs
+ * once per number, and the call cost ~5% of a number-heavy write. */
+static inline __attribute__((always_inline)) unsigned char *put_small(unsigned char *d, const ax_json_val *v)
 {
     switch (ax__json_type(v)) {
     case AX_JSON_NUMBER:
