@@ -212,16 +212,19 @@ static inline decimal shortest(uint64_t c, int q)
 /* The decimal for a positive finite double given by its fields. */
 static decimal to_decimal(int biased, uint64_t frac)
 {
-    if (biased == 0) /* subnormal: c * 2^-1074 */
-        return shortest(frac, -1074);
-    uint64_t c = frac | (UINT64_C(1) << FRAC_BITS);
-    int q = biased - 1075;
-    if (q < 0 && q > -FRAC_BITS - 1) {
-        /* An integer below 2^53 is its own shortest decimal. */
-        uint64_t f = c >> -q;
-        if (f << -q == c)
-            return (decimal){f, 0};
+    uint64_t c = frac; /* subnormal: c * 2^-1074 */
+    int q = -1074;
+    if (biased != 0) {
+        c |= UINT64_C(1) << FRAC_BITS;
+        q = biased - 1075;
+        if (q < 0 && q > -FRAC_BITS - 1) {
+            /* An integer below 2^53 is its own shortest decimal. */
+            uint64_t f = c >> -q;
+            if (f << -q == c)
+                return (decimal){f, 0};
+        }
     }
+    /* one call site, so that shortest() is inlined */
     return shortest(c, q);
 }
 
