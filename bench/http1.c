@@ -17,7 +17,8 @@
  * round (bench.h) and medians printed; "x llhttp" is axle's rate over
  * llhttp's, and "/whole" the piece rate over axle's whole-buffer rate.
  *
- * AXLE_H1_SCALAR=1 runs axle with the plain C scanners.
+ * AXLE_H1_SCALAR=1 runs axle with the plain C scanners; AXLE_H1_ONLY=text
+ * measures only the messages whose file name contains text.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -393,9 +394,12 @@ int main(void)
 #ifndef AX_HAVE_HTTP_PARSER
     printf("http-parser: not installed, comparator skipped\n");
 #endif
+    const char *only = getenv("AXLE_H1_ONLY");
     int found = 0;
     for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
         msg m;
+        if (only != NULL && strstr(names[k], only) == NULL)
+            continue;
         if (!load(dir, names[k], &m))
             continue;
         found++;

@@ -154,6 +154,30 @@ FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t li
     return i + 2;
 }
 
+/* The field lines before `line` are accepted: give them to the state
+ * machine, which resumes at the start of that line. The fast path accepts a
+ * field line only where head.c would accept it with the same name and value,
+ * so the state machine ends up as if it had read those lines itself; it
+ * rescans at most the one line the fast path stopped in. This is what makes a
+ * head arriving in pieces cheap: the first piece (usually the start line and
+ * some fields) is not parsed twice. */
+static void hand_over(ax_h1_parser *p, const unsigned char *b, size_t line, size_t n,
+                      uint32_t nspecial)
+{
+    for (size_t k = 0; k < n; k++) {
+        const ax_h1_header *h = &p->headers[k];
+        struct ax__h1_field *f = &p->fields[k];
+        f->name = (uint32_t)(h->name.ptr - b);
+        f->name_len = (uint32_t)h->name.len;
+        f->value = (uint32_t)(h->value.ptr - b);
+        f->value_len = (uint32_t)h->value.len;
+    }
+    p->nfields = (uint32_t)n;
+    p->nspecial = nspecial;
+    p->hs = AX__HS_FIELD_START;
+    p->pos = (uint32_t)line;
+}
+
 FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
 {
     size_t lim = len < p->opt.max_head ? len : p->opt.max_head;
@@ -172,7 +196,9 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
     ax_h1_header *h = p->headers;
     size_t n = 0, max = p->opt.max_headers;
     uint32_t nspecial = 0;
+    size_t line;
     for (;;) {
+        line = i;
         if (i + 1 >= lim)
             break;
         if (b[i] == '\r') {
@@ -209,6 +235,7 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         n++;
         i += 2;
     }
+    hand_over(p, b, line, n, nspecial);
     return 0;
 }
 
