@@ -41,6 +41,15 @@ typedef struct ax__json_num {
  * allocates; any length costs time linear in it and at most ~1.7 KiB of stack. */
 int ax__json_parse_number(const char *p, size_t len, ax__json_num *out);
 
+/* ax__json_parse_number for a caller that has already scanned the number's
+ * sign and integer part: p[0..int_end) is an optional '-' and 1 or more
+ * digits without a leading zero (unless the only digit), and w their value
+ * modulo 2^64. The same result as ax__json_parse_number(p, len, out),
+ * without reading those digits again (the parser's integer fast path hands
+ * over here when it meets a '.'). */
+int ax__json_parse_number_after_int(const char *p, size_t len, size_t int_end, uint64_t w,
+                                    ax__json_num *out);
+
 /* Shortest text that reads back as exactly d (finite only): always contains
  * '.' or 'e' so that it reads back as a double (1.0, -0.0, 1e+300, 5e-324).
  * Writes at most 32 bytes, no terminating NUL; returns the length (at most

@@ -460,6 +460,9 @@ static uint64_t to_double_bits(num_text *t, uint64_t w)
  *   int    = zero / ( digit1-9 *DIGIT )
  *   frac   = decimal-point 1*DIGIT
  *   exp    = e [ minus / plus ] 1*DIGIT */
+static int parse_after_int(const char *p, const char *s, const char *end, bool neg, num_text *tp,
+                           uint64_t w, ax__json_num *out);
+
 int ax__json_parse_number(const char *p, size_t len, ax__json_num *out)
 {
     const char *s = p, *end = p + len;
@@ -476,6 +479,23 @@ int ax__json_parse_number(const char *p, size_t len, ax__json_num *out)
     } else {
         scan_digits(&s, end, &w);
     }
+    return parse_after_int(p, s, end, neg, &t, w, out);
+}
+
+int ax__json_parse_number_after_int(const char *p, size_t len, size_t int_end, uint64_t w,
+                                    ax__json_num *out)
+{
+    bool neg = *p == '-';
+    num_text t = {.int_digits = p + neg, .frac_digits = NULL, .frac_len = 0, .exp = 0};
+    return parse_after_int(p, p + int_end, p + len, neg, &t, w, out);
+}
+
+/* The rest of the grammar from s, the end of the integer part t->int_digits
+ * (whose digits, modulo 2^64, are w): fraction, exponent, conversion. */
+static int parse_after_int(const char *p, const char *s, const char *end, bool neg, num_text *tp,
+                           uint64_t w, ax__json_num *out)
+{
+    num_text t = *tp;
     t.int_len = (size_t)(s - t.int_digits);
     bool integer = true;
     if (s < end && *s == '.') {

@@ -268,6 +268,24 @@ static inline bool is_number_byte(unsigned c)
     return is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
+/* Stores the number at s that the conversion returned (n bytes long, or
+ * an error) in out and moves *pp past it. */
+static int number_done(ax__json_parser *p, const unsigned char **pp, const unsigned char *s, int n,
+                       const ax__json_num *num, ax_json_val *out)
+{
+    if (n == AX_ERANGE)
+        return fail(p, s, AX_ERANGE, "number too large for a double");
+    if (n <= 0)
+        return fail(p, s, AX_EPROTO, number_reason(s));
+    out->tag = ax__json_tag(AX_JSON_NUMBER, (unsigned)num->kind, 0);
+    if (num->kind == AX__JSON_NUM_DOUBLE)
+        out->v.d = num->v.d;
+    else
+        out->v.u = num->v.u;
+    *pp = s + n;
+    return 0;
+}
+
 /* Reads the number at *pp into out. Returns 0, 1 when the input ends
  * inside it (it may go on), or an error. */
 static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_val *out)
@@ -294,6 +312,14 @@ static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_va
             *pp = q;
             return 0;
         }
+        /* A fraction: the integer part just read is handed over, not read
+         * again (the whole text is here, so the number cannot be cut). */
+        if (c == '.' && p->final && nd > 0 && (*d0 != '0' || nd == 1)) {
+            ax__json_num num;
+            int n = ax__json_parse_number_after_int((const char *)s, (size_t)(end - s),
+                                                    (size_t)(q - s), v, &num);
+            return number_done(p, pp, s, n, &num, out);
+        }
     }
     if (!p->final) {
         const unsigned char *r = s + seen;
@@ -315,17 +341,7 @@ static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_va
     }
     ax__json_num num;
     int n = ax__json_parse_number((const char *)s, (size_t)(end - s), &num);
-    if (n == AX_ERANGE)
-        return fail(p, s, AX_ERANGE, "number too large for a double");
-    if (n <= 0)
-        return fail(p, s, AX_EPROTO, number_reason(s));
-    out->tag = ax__json_tag(AX_JSON_NUMBER, (unsigned)num.kind, 0);
-    if (num.kind == AX__JSON_NUM_DOUBLE)
-        out->v.d = num.v.d;
-    else
-        out->v.u = num.v.u;
-    *pp = s + n;
-    return 0;
+    return number_done(p, pp, s, n, &num, out);
 }
 
 /* Reads true, false or null at *pp. Returns 0, 1 when the input ends
