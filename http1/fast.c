@@ -222,8 +222,10 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         i = scan_value(b, i, lim);
         if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
             break;
+        /* Trailing OWS: every byte of the value passed the scan, so the
+         * only ones at or below SP are SP and HTAB: one compare each. */
         size_t end = i;
-        while (end > value && is_ows(b[end - 1]))
+        while (end > value && b[end - 1] <= ' ')
             end--;
         if (ax__h1_maybe_special(b + name, name_len)) {
             if (nspecial < 8)

@@ -157,7 +157,8 @@ static inline bool name_is(const unsigned char *n, const char *lit, size_t len)
 }
 #define NAME_IS(n, lit) name_is(n, lit, sizeof(lit) - 1)
 
-static void look_at(fields_seen *s, const ax_h1_header *h, size_t offset)
+static inline __attribute__((always_inline)) void look_at(fields_seen *s, const ax_h1_header *h,
+                                                        size_t offset)
 {
     const unsigned char *n = h->name.ptr;
     switch (h->name.len) {
