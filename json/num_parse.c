@@ -190,8 +190,10 @@ static bool clinger(uint64_t w, int64_t q, double *d)
 /* The bits of w * 10^q (w > 0) rounded to nearest, ties to even, or
  * NEED_EXACT when `decide` is set and the product lies too close to a
  * rounding boundary to be sure. With `decide` clear it returns its best
- * guess, which is within one unit in the last place of the answer. */
-static uint64_t eisel_lemire(uint64_t w, int64_t q, bool decide)
+ * guess, which is within one unit in the last place of the answer.
+ * Inlined at each use: the call was a sixth of a 17-digit number's cost. */
+static inline __attribute__((always_inline)) uint64_t
+eisel_lemire(uint64_t w, int64_t q, bool decide)
 {
     if (q < AX__JSON_POW10_MIN)
         return 0; /* below 10^19 * 10^-343, under half the least subnormal */
