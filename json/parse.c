@@ -350,19 +350,27 @@ static int parse_number(ax__json_parser *p, const unsigned char **pp, ax_json_va
  * inside a correct prefix, or an error. */
 static int parse_literal(ax__json_parser *p, const unsigned char **pp, ax_json_val *out)
 {
+    /* text and mask are 8 bytes, compared as one word: the text is
+     * followed by AX__JSON_PAD readable bytes, and a call to memcmp cost
+     * as much as the rest of the literal. */
     static const struct {
-        const char *text;
+        char text[8];
+        unsigned char mask[8];
         size_t len;
         uint64_t tag;
     } lits[3] = {
-        {"true", 4, (uint64_t)AX_JSON_BOOL | 1u << AX__JSON_SUB_SHIFT},
-        {"false", 5, (uint64_t)AX_JSON_BOOL},
-        {"null", 4, (uint64_t)AX_JSON_NULL},
+        {"true", {255, 255, 255, 255}, 4, (uint64_t)AX_JSON_BOOL | 1u << AX__JSON_SUB_SHIFT},
+        {"false", {255, 255, 255, 255, 255}, 5, (uint64_t)AX_JSON_BOOL},
+        {"null", {255, 255, 255, 255}, 4, (uint64_t)AX_JSON_NULL},
     };
     const unsigned char *s = *pp;
     int i = *s == 't' ? 0 : *s == 'f' ? 1 : 2;
     size_t avail = p->end - (size_t)(s - p->buf);
-    if (memcmp(s, lits[i].text, lits[i].len) == 0) {
+    uint64_t got, want, mask;
+    memcpy(&got, s, 8);
+    memcpy(&want, lits[i].text, 8);
+    memcpy(&mask, lits[i].mask, 8);
+    if ((got & mask) == want) {
         out->tag = lits[i].tag;
         out->v.u = 0;
         *pp = s + lits[i].len;
