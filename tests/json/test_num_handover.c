@@ -105,3 +105,33 @@ Test(json_num_handover, edges_of_the_integer_part)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_same(cases[i]);
 }
+
+/* An integer part far past 19 digits (w has wrapped many times over, and
+ * only the text decides) before the '.', in a document: the same double as
+ * the conversion alone, and time linear in the length. */
+Test(json_num_handover, long_integer_parts)
+{
+    static char text[20010], doc_text[20020];
+    for (size_t len = 20; len <= 20000; len *= 10) {
+        for (size_t i = 0; i < len; i++)
+            text[i] = (char)('1' + i % 9);
+        memcpy(text + len, ".75e-3", 7);
+        ax__json_num want;
+        int wr = ax__json_parse_number(text, strlen(text), &want);
+        snprintf(doc_text, sizeof doc_text, "[%s]", text);
+        ax_json_doc *doc = NULL;
+        int rc = ax_json_parse(doc_text, strlen(doc_text), NULL, &doc, NULL);
+        if (len > 400) { /* past DBL_MAX: both refuse */
+            cr_assert_eq(wr, AX_ERANGE, "len %zu: %d", len, wr);
+            cr_assert_eq(rc, AX_ERANGE, "len %zu: %d", len, rc);
+            continue;
+        }
+        cr_assert_eq(wr, (int)strlen(text), "len %zu: %d", len, wr);
+        cr_assert_eq(rc, 0, "len %zu: %d", len, rc);
+        double got;
+        cr_assert_eq(ax_json_get_double(ax_json_at(ax_json_doc_root(doc), 0), &got), 0);
+        cr_assert_eq(memcmp(&got, &want.v.d, sizeof got), 0, "len %zu: got %a, want %a", len, got,
+                     want.v.d);
+        ax_json_doc_free(doc);
+    }
+}
