@@ -300,12 +300,9 @@ static bool load(const char *dir, const char *name, msg *m)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/http/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    m->data = (unsigned char *)bench_read_file(path, &m->len);
+    if (m->data == NULL)
         return false;
-    m->data = malloc(1 << 16);
-    m->len = fread(m->data, 1, 1 << 16, f);
-    fclose(f);
     snprintf(m->name, sizeof(m->name), "%s", name);
     m->response = strncmp(name, "resp", 4) == 0;
     return true;
@@ -378,7 +375,7 @@ static void bench_message(msg *m)
 
 int main(void)
 {
-    const char *dir = getenv("AXLE_CORPUS") ? getenv("AXLE_CORPUS") : "../shared/corpus";
+    const char *dir = bench_corpus_root();
     static const char *names[] = {"req_minimal_get.http", "req_curl_get.http",
                                   "req_browser_get.http", "pico_bench_req.http",
                                   "req_post_json.http",   "resp_many_headers.http",

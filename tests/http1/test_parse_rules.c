@@ -9,6 +9,7 @@
 
 #include "axle/http1.h"
 #include "http1/feed.h"
+#include "support/files.h"
 #include "http1/parser.h"
 #include "http1/scan.h"
 #include "support/suite.h"
@@ -269,23 +270,19 @@ Test(h1_rules, slow_sender_costs_no_rescanning)
 
 Test(h1_rules, corpus_messages)
 {
-    const char *dir = getenv("AXLE_CORPUS") ? getenv("AXLE_CORPUS") : "../shared/corpus";
     const char *names[] = {"req_browser_get.http", "req_minimal_get.http", "req_curl_get.http",
                            "req_post_json.http", "resp_chunked.http", "resp_many_headers.http",
                            "pico_bench_req.http"};
     char path[512];
-    snprintf(path, sizeof(path), "%s/http/req_minimal_get.http", dir);
-    FILE *probe = fopen(path, "rb");
-    if (probe == NULL)
-        cr_skip_test("no corpus at %s", dir);
-    fclose(probe);
+    if (!ax_test_corpus_path(path, sizeof(path), "http/req_minimal_get.http"))
+        cr_skip_test("no corpus at %s", ax_test_corpus_root());
     for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-        snprintf(path, sizeof(path), "%s/http/%s", dir, names[k]);
-        FILE *fp = fopen(path, "rb");
-        cr_assert_not_null(fp, "%s", path);
-        static char msg[65536];
-        size_t n = fread(msg, 1, sizeof(msg), fp);
-        fclose(fp);
+        char rel[64];
+        snprintf(rel, sizeof(rel), "http/%s", names[k]);
+        cr_assert(ax_test_corpus_path(path, sizeof(path), rel), "%s", path);
+        size_t n;
+        char *msg = ax_test_read_file(path, &n);
+        cr_assert_not_null(msg, "%s", path);
         bool resp = names[k][1] == 'e' && names[k][2] == 's';
         h1_feed f = {resp ? AX_H1_RESPONSES : AX_H1_REQUESTS, resp ? "GET" : NULL, false, NULL};
         static char whole[65536], bytes[65536];
@@ -293,6 +290,7 @@ Test(h1_rules, corpus_messages)
         cr_assert(strstr(whole, "END|") != NULL, "%s: %s", names[k], whole);
         cr_assert_eq(h1_feed_run(&f, msg, n, 0, 1, bytes, sizeof(bytes)), 0);
         cr_assert_str_eq(whole, bytes, "%s", names[k]);
+        free(msg);
     }
 }
 
