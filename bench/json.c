@@ -195,20 +195,9 @@ static int load(const char *dir, input *in)
 {
     char path[2100];
     snprintf(path, sizeof(path), "%s/%s", dir, in->name);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
+    in->text = bench_read_file(path, &in->len);
+    if (in->text == NULL)
         return -1;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    in->text = malloc((size_t)n + 1);
-    if (in->text == NULL || fread(in->text, 1, (size_t)n, fp) != (size_t)n) {
-        fclose(fp);
-        return -1;
-    }
-    fclose(fp);
-    in->text[n] = '\0';
-    in->len = (size_t)n;
     in->reps = ROUND_BYTES / in->len + 1;
     return 0;
 }
@@ -217,9 +206,8 @@ int main(int argc, char **argv)
 {
     /* optional: a file name to run only that file (while tuning) */
     const char *only = argc > 1 ? argv[1] : NULL;
-    const char *corpus = getenv("AXLE_CORPUS");
     char dir[1024];
-    snprintf(dir, sizeof(dir), "%s/json", corpus != NULL ? corpus : "../shared/corpus");
+    snprintf(dir, sizeof(dir), "%s/json", bench_corpus_root());
     input inputs[3] = {{"twitter.json", 0, 0, 0}, {"citm_catalog.json", 0, 0, 0},
                        {"canada.json", 0, 0, 0}};
 #ifndef AX_HAVE_CJSON

@@ -146,33 +146,13 @@ static void numbers_add(numbers *n, size_t *used, const char *text, size_t len)
     n->text_len = *used;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long size = ftell(f);
-        if (size > 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size)) != NULL) {
-            *len = fread(buf, 1, (size_t)size, f);
-            if (*len != (size_t)size) {
-                free(buf);
-                buf = NULL;
-            }
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Every number token outside strings in a JSON text. */
 static bool load_canada(numbers *n, const char *root)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/json/canada.json", root);
     size_t len;
-    char *json = read_file(path, &len);
+    char *json = bench_read_file(path, &len);
     if (!json)
         return false;
     if (!numbers_alloc(n, len / 2 + 1, len + 1)) {
@@ -246,7 +226,7 @@ static void report(const numbers *n)
 
 int main(void)
 {
-    const char *root = getenv("AXLE_CORPUS") ? getenv("AXLE_CORPUS") : "../shared/corpus";
+    const char *root = bench_corpus_root();
     numbers canada, random;
     if (load_canada(&canada, root)) {
         report(&canada);

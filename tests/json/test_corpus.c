@@ -7,24 +7,18 @@
 #include <stdlib.h>
 
 #include "json/json_test.h"
+#include "support/files.h"
 
 AX_SUITE(json_corpus);
 
 static char *load(const char *name, size_t *len)
 {
-    const char *corpus = getenv("AXLE_CORPUS");
-    char path[1024];
-    snprintf(path, sizeof(path), "%s/json/%s", corpus != NULL ? corpus : "../shared/corpus", name);
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
+    char rel[128], path[1024];
+    snprintf(rel, sizeof(rel), "json/%s", name);
+    if (!ax_test_corpus_path(path, sizeof(path), rel))
         return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *s = malloc((size_t)n);
-    cr_assert_eq(fread(s, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
+    char *s = ax_test_read_file(path, len);
+    cr_assert_not_null(s, "%s", path);
     return s;
 }
 
