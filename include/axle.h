@@ -8,8 +8,8 @@
 #include "axle/base.h"
 #include "axle/bytes.h"
 #include "axle/hpack.h"
-#include "axle/json.h"
 #include "axle/http1.h"
+#include "axle/json.h"
 #include "axle/net.h"
 #include "axle/runtime.h"
 
