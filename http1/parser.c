@@ -240,7 +240,26 @@ __attribute__((noinline)) static int on_trailers(ax_h1_parser *p, unsigned char 
  * Unlike a head, the framing lines must end in CRLF: nothing in the RFC lets
  * a recipient take a bare LF here, and lenience in chunk framing is a known
  * smuggling vector. */
-enum { C_SIZE, C_BWS, C_EXT, C_SIZE_LF, C_DATA, C_DATA_CR, C_DATA_LF };
+enum {
+    C_SIZE, C_SIZE_LF, C_DATA, C_DATA_CR, C_DATA_LF,
+    /* chunk-ext, RFC 9112 section 7.1.1:
+     *   chunk-ext      = *( BWS ";" BWS chunk-ext-name
+     *                       [ BWS "=" BWS chunk-ext-val ] )
+     *   chunk-ext-name = token
+     *   chunk-ext-val  = token / quoted-string
+     * Nothing is done with extensions, but they are held to the grammar:
+     * framing that two parsers read differently is how requests are
+     * smuggled. */
+    C_BWS,            /* whitespace, then ";" must follow */
+    C_EXT_NAME0,      /* after ";": BWS, then the name's first tchar */
+    C_EXT_NAME,       /* in the name */
+    C_EXT_AFTER_NAME, /* whitespace after the name: "=" or ";" follows */
+    C_EXT_VAL0,       /* after "=": BWS, then a token or a quoted-string */
+    C_EXT_TOKEN,      /* in a token value */
+    C_EXT_QUOTED,     /* in a quoted-string */
+    C_EXT_QPAIR,      /* after a backslash in a quoted-string */
+    C_EXT_AFTER_QUOTE /* after the closing quote */
+};
 
 #define HEX(c)                                                                 \
     (int8_t)((c) >= '0' && (c) <= '9'   ? (c) - '0'                            \
@@ -295,6 +314,105 @@ static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t le
     return i + 2;
 }
 
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* qdtext and the bytes a quoted-pair may escape (RFC 9110 section 5.6.4),
+ * less the quote and the backslash for qdtext. */
+static bool is_qdtext(unsigned char c)
+{
+    return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) ||
+           (c >= 0x5D && c <= 0x7E) || c >= 0x80;
+}
+
+static bool is_quotable(unsigned char c)
+{
+    return c == '\t' || (c >= 0x20 && c <= 0x7E) || c >= 0x80;
+}
+
+/* One byte c of a chunk extension in state cs: the next state (C_SIZE_LF
+ * when c is the CR that ends the chunk line), or -1 with *why set. */
+static int chunk_ext_byte(int cs, unsigned char c, const char **why)
+{
+    switch (cs) {
+    case C_BWS:
+        if (is_ws(c))
+            return cs;
+        if (c == ';')
+            return C_EXT_NAME0;
+        *why = c == '\r' ? "whitespace before the end of a chunk line"
+                         : "invalid byte in chunk extension";
+        return -1;
+    case C_EXT_NAME0:
+        if (is_ws(c))
+            return cs;
+        if (ax_is_tchar(c))
+            return C_EXT_NAME;
+        *why = "chunk extension without a name";
+        return -1;
+    case C_EXT_NAME:
+    case C_EXT_TOKEN:
+        if (ax_is_tchar(c))
+            return cs;
+        if (c == '\r')
+            return C_SIZE_LF;
+        if (c == ';')
+            return C_EXT_NAME0;
+        if (c == '=' && cs == C_EXT_NAME)
+            return C_EXT_VAL0;
+        if (is_ws(c))
+            return cs == C_EXT_NAME ? C_EXT_AFTER_NAME : C_BWS;
+        break;
+    case C_EXT_AFTER_NAME:
+        if (is_ws(c))
+            return cs;
+        if (c == '=')
+            return C_EXT_VAL0;
+        if (c == ';')
+            return C_EXT_NAME0;
+        if (c == '\r') {
+            *why = "whitespace before the end of a chunk line";
+            return -1;
+        }
+        break;
+    case C_EXT_VAL0:
+        if (is_ws(c))
+            return cs;
+        if (c == '"')
+            return C_EXT_QUOTED;
+        if (ax_is_tchar(c))
+            return C_EXT_TOKEN;
+        *why = "chunk extension without a value after '='";
+        return -1;
+    case C_EXT_QUOTED:
+        if (c == '"')
+            return C_EXT_AFTER_QUOTE;
+        if (c == '\\')
+            return C_EXT_QPAIR;
+        if (is_qdtext(c))
+            return cs;
+        *why = "invalid byte in a quoted chunk extension value";
+        return -1;
+    case C_EXT_QPAIR:
+        if (is_quotable(c))
+            return C_EXT_QUOTED;
+        *why = "invalid byte in a quoted chunk extension value";
+        return -1;
+    default: /* C_EXT_AFTER_QUOTE */
+        if (c == '\r')
+            return C_SIZE_LF;
+        if (c == ';')
+            return C_EXT_NAME0;
+        if (is_ws(c))
+            return C_BWS;
+        break;
+    }
+    *why = "invalid byte in chunk extension";
+    return -1;
+}
+
 static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
 {
     bool end = false;
@@ -327,7 +445,7 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
             if (b[i] == '\r') {
                 p->cs = C_SIZE_LF;
             } else if (b[i] == ';') {
-                p->cs = C_EXT;
+                p->cs = C_EXT_NAME0;
             } else if (b[i] == ' ' || b[i] == '\t') {
                 p->cs = C_BWS;
             } else {
@@ -337,29 +455,29 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
             break;
         }
         case C_BWS:
-            while (i < len && (b[i] == ' ' || b[i] == '\t'))
-                i++;
+        case C_EXT_NAME0:
+        case C_EXT_NAME:
+        case C_EXT_AFTER_NAME:
+        case C_EXT_VAL0:
+        case C_EXT_TOKEN:
+        case C_EXT_QUOTED:
+        case C_EXT_QPAIR:
+        case C_EXT_AFTER_QUOTE: {
+            const char *why = NULL;
+            size_t room = p->opt.max_chunk_ext - p->ext_len;
+            size_t start = i;
+            int cs = p->cs;
+            for (; i < len && cs != C_SIZE_LF; i++) {
+                if (i - start == room && b[i] != '\r')
+                    return ax__h1_fail(p, 400, "chunk extension too long", i);
+                cs = chunk_ext_byte(cs, b[i], &why);
+                if (cs < 0)
+                    return ax__h1_fail(p, 400, why, i);
+            }
+            p->ext_len += (uint32_t)(i - start);
+            p->cs = (uint8_t)cs;
             if (i == len)
                 return (int)i;
-            if (b[i] != ';')
-                return ax__h1_fail(p, 400, "whitespace after chunk size", i);
-            p->cs = C_EXT;
-            i++;
-            break;
-        case C_EXT: {
-            /* chunk-ext bytes are tokens, quoted strings, ";", "=" and
-             * whitespace: all inside the field-value class. */
-            size_t n = ax__h1_scan_value(b + i, len - i);
-            if (n > p->opt.max_chunk_ext - p->ext_len || p->ext_len + n > p->opt.max_chunk_ext)
-                return ax__h1_fail(p, 400, "chunk extension too long", i);
-            p->ext_len += (uint32_t)n;
-            i += n;
-            if (i == len)
-                return (int)i;
-            if (b[i] != '\r')
-                return ax__h1_fail(p, 400, "invalid byte in chunk extension", i);
-            p->cs = C_SIZE_LF;
-            i++;
             break;
         }
         case C_SIZE_LF:

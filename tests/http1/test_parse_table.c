@@ -49,6 +49,10 @@ static const h1_case cases[] = {
      "0\r\nX-Sum: 1\r\nX-T:  2 \r\n\r\n",
      "REQ POST / 11 Host=a Transfer-Encoding=chunked|"
      "DATA:helloabcdefghijklmnopqrstuvwxyz|TRL X-Sum=1 X-T=2|END|"},
+    {"chunk extensions: every form the grammar allows", REQ, NULL, false,
+     "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "3 ; a = \"q\\\"x;y\" ; b ;c=d\t;e=\"\"\r\nabc\r\n0;f\r\n\r\n",
+     "REQ POST / 11 Host=a Transfer-Encoding=chunked|DATA:abc|END|"},
     {"chunked without trailers", REQ, NULL, false,
      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
      "REQ POST / 11 Host=a Transfer-Encoding=gzip, chunked|DATA:abc|END|"},

@@ -136,6 +136,29 @@ RULE(control_byte_in_a_chunk_extension,
      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a\x01\r\nabc\r\n0\r\n\r\n",
      "REQ POST / 11 Host=a Transfer-Encoding=chunked|ERR 400|")
 
+/* chunk-ext grammar (RFC 9112 section 7.1.1): each of these is framing
+ * that another parser could read differently */
+RULE(chunk_extension_without_a_name,
+     CHUNKED_HEAD "3;\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_starting_with_equals,
+     CHUNKED_HEAD "3;=v\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_equals_without_a_value,
+     CHUNKED_HEAD "3;a=\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_unterminated_quoted_value,
+     CHUNKED_HEAD "3;a=\"x\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_two_words_in_a_name,
+     CHUNKED_HEAD "3;a b\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_two_words_in_a_value,
+     CHUNKED_HEAD "3;a=b c\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_bytes_after_a_quoted_value,
+     CHUNKED_HEAD "3;a=\"b\"c\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(chunk_extension_separator_in_a_token,
+     CHUNKED_HEAD "3;a=b,c\r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(whitespace_before_the_end_of_a_chunk_line,
+     CHUNKED_HEAD "3;a \r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+RULE(whitespace_after_a_chunk_size,
+     CHUNKED_HEAD "3 \r\nabc\r\n0\r\n\r\n", CHUNKED_REQ "ERR 400|")
+
 /* obs-fold in a trailer */
 RULE(obs_fold_in_a_trailer,
      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\n 2\r\n\r\n",
