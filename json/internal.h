@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "axle/bytes.h"
 #include "axle/json.h"
@@ -198,6 +199,20 @@ int ax__json_out_flush(ax__json_out *o);
 static inline int ax__json_out_need(ax__json_out *o, size_t n)
 {
     return (size_t)(o->end - o->p) >= n ? 0 : ax__json_out_refill(o, n);
+}
+
+/* Pretty output: a newline, then opt->indent spaces per level of depth. */
+static inline int ax__json_out_newline_indent(ax__json_out *o, const ax_json_write_options *opt,
+                                              size_t depth)
+{
+    size_t n = opt->indent * depth;
+    int rc = ax__json_out_need(o, n + 1);
+    if (rc != 0)
+        return rc;
+    *o->p++ = '\n';
+    memset(o->p, ' ', n);
+    o->p += n;
+    return 0;
 }
 
 /* Writes s[0, len) as a quoted, escaped JSON string. Encoded surrogates

@@ -152,18 +152,6 @@ static inline bool room(ax__json_out *o, size_t n)
     return (size_t)(o->end - o->p) >= n || (o->mut != NULL && ax__json_out_refill(o, n) == 0);
 }
 
-static int newline_indent(ax__json_out *o, const ax_json_write_options *opt, size_t depth)
-{
-    size_t n = opt->indent * depth;
-    int rc = ax__json_out_need(o, n + 1);
-    if (rc != 0)
-        return rc;
-    *o->p++ = '\n';
-    memset(o->p, ' ', n);
-    o->p += n;
-    return 0;
-}
-
 static int put_byte(ax__json_out *o, unsigned char c)
 {
     int rc = ax__json_out_need(o, 1);
@@ -179,7 +167,7 @@ static int put_element_checked(ax__json_out *o, const ax_json_val *key, const ax
     int rc;
     if (comma && (rc = put_byte(o, ',')) != 0)
         return rc;
-    if (opt->pretty && depth > 0 && (rc = newline_indent(o, opt, depth)) != 0)
+    if (opt->pretty && depth > 0 && (rc = ax__json_out_newline_indent(o, opt, depth)) != 0)
         return rc;
     if (key != NULL) {
         rc = ax__json_write_string(o, (const unsigned char *)key->v.s, ax__json_len(key),
@@ -214,7 +202,7 @@ static int close_container(ax__json_out *o, const frame *f, size_t depth,
                            const ax_json_write_options *opt)
 {
     int rc;
-    if (opt->pretty && (rc = newline_indent(o, opt, depth)) != 0)
+    if (opt->pretty && (rc = ax__json_out_newline_indent(o, opt, depth)) != 0)
         return rc;
     return put_byte(o, f->is_obj ? '}' : ']');
 }

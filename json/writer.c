@@ -48,18 +48,6 @@ static int stick(ax_json_writer *w, int rc)
     return rc;
 }
 
-static int newline_indent(ax__json_out *o, const ax_json_write_options *opt, size_t depth)
-{
-    size_t n = opt->indent * depth;
-    int rc = ax__json_out_need(o, n + 1);
-    if (rc != 0)
-        return rc;
-    *o->p++ = '\n';
-    memset(o->p, ' ', n);
-    o->p += n;
-    return 0;
-}
-
 /* Checks that a value may come now and writes what goes before it. */
 static int before_value(ax_json_writer *w, ax__json_out *o)
 {
@@ -81,7 +69,7 @@ static int before_value(ax_json_writer *w, ax__json_out *o)
         *o->p++ = ',';
     }
     set_bit(w->has_items, top, true);
-    if (w->opts.pretty && (rc = newline_indent(o, &w->opts, w->depth)) != 0)
+    if (w->opts.pretty && (rc = ax__json_out_newline_indent(o, &w->opts, w->depth)) != 0)
         return rc;
     return 0;
 }
@@ -129,7 +117,7 @@ static int emit_close(ax_json_writer *w, ax__json_out *o, const void *arg)
         return AX_ESTATE;
     size_t top = w->depth - 1;
     int rc;
-    if (w->opts.pretty && bit(w->has_items, top) && (rc = newline_indent(o, &w->opts, top)) != 0)
+    if (w->opts.pretty && bit(w->has_items, top) && (rc = ax__json_out_newline_indent(o, &w->opts, top)) != 0)
         return rc;
     if ((rc = ax__json_out_need(o, 1)) != 0)
         return rc;
@@ -161,7 +149,7 @@ static int emit_key(ax_json_writer *w, ax__json_out *o, const void *arg)
             return rc;
         *o->p++ = ',';
     }
-    if (w->opts.pretty && (rc = newline_indent(o, &w->opts, w->depth)) != 0)
+    if (w->opts.pretty && (rc = ax__json_out_newline_indent(o, &w->opts, w->depth)) != 0)
         return rc;
     rc = ax__json_write_string(o, (const unsigned char *)t->s, t->len, w->opts.ascii_only, true);
     if (rc != 0 || (rc = ax__json_out_need(o, 2)) != 0)

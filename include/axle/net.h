@@ -79,6 +79,7 @@ typedef struct ax_stream_options {
     bool nodelay;         /* TCP_NODELAY; default true (ignored for Unix sockets) */
 } ax_stream_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_stream_options_init(ax_stream_options *o);
 
 /* Wraps a connected socket fd (from a listener or a connect) in a stream on
@@ -159,6 +160,7 @@ typedef struct ax_listener_options {
     unsigned accept_batch;  /* accepts per wakeup at most; default 64 */
 } ax_listener_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_listener_options_init(ax_listener_options *o);
 
 /* Binds addr (port 0: an ephemeral port, see ax_listener_addr), listens, and
@@ -197,6 +199,7 @@ typedef struct ax_connect_options {
     bool fastopen;
 } ax_connect_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_connect_options_init(ax_connect_options *o);
 
 /* Starts connecting to addr. The callback runs on a later iteration, never
@@ -224,6 +227,7 @@ typedef struct ax_resolve_options {
     int family;             /* AF_UNSPEC (default), AF_INET or AF_INET6 */
 } ax_resolve_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_resolve_options_init(ax_resolve_options *o);
 
 /* Looks host:port up with getaddrinfo on pool, for TCP; o may be NULL for
@@ -252,6 +256,7 @@ typedef struct ax_eyeballs_options {
     uint64_t timeout_ms;    /* the whole race; 0: none */
 } ax_eyeballs_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_eyeballs_options_init(ax_eyeballs_options *o);
 
 /* Races connections to addrs (copied), IPv6 and IPv4 interleaved starting

@@ -189,6 +189,8 @@ struct ax_timer {
     uint64_t repeat;
 };
 
+/* Prepares t (caller-owned, nothing allocated) for use on loop; it starts
+ * stopped. Call before any other ax_timer function. */
 AX_API void ax_timer_init(ax_loop *loop, ax_timer *t);
 
 /* Calls cb after timeout ms (0: on the next iteration, never from inside
@@ -225,6 +227,8 @@ struct ax_defer {
     unsigned batch;     /* the loop's batch number when queued */
 };
 
+/* Prepares d (caller-owned, nothing allocated) for use on loop; it starts
+ * stopped. */
 AX_API void ax_defer_init(ax_loop *loop, ax_defer *d);
 
 /* Runs cb once, at the start of the next loop iteration: a way to complete
@@ -263,6 +267,8 @@ struct ax_signal {
     unsigned seen;      /* arrivals of signum already reported */
 };
 
+/* Prepares s (caller-owned, nothing allocated) for use on loop; it starts
+ * stopped. */
 AX_API void ax_signal_init(ax_loop *loop, ax_signal *s);
 
 /* Delivers signum (SIGINT, SIGTERM, SIGHUP, SIGUSR1, ...) to cb on the loop's
@@ -317,6 +323,7 @@ typedef struct ax_pool_options {
     size_t max_queued;
 } ax_pool_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_pool_options_init(ax_pool_options *o);
 
 /* Prepares w for its first submit (a zeroed ax_work is prepared too). */
@@ -369,6 +376,7 @@ typedef struct ax_loop_group_options {
     void *ud;
 } ax_loop_group_options;
 
+/* Fills *o with the defaults documented above. */
 AX_API void ax_loop_group_options_init(ax_loop_group_options *o);
 
 /* Starts the loops and returns once every one has run its setup. Each loop

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "json/num.h"
+#include "support/rng.h"
 #include "support/suite.h"
 
 AX_SUITE(json_num_format);
@@ -213,11 +214,7 @@ static void check(double d, bool shortest, bool full)
 static uint64_t rng_state = UINT64_C(0x2545F4914F6CDD1D);
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state; /* xorshift64 */
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return ax_test_rng(&rng_state);
 }
 
 static void setup_locale(void)

@@ -10,6 +10,7 @@
 
 #include "axle/json.h"
 #include "json/num.h"
+#include "support/rng.h"
 #include "support/suite.h"
 
 AX_SUITE(json_num_handover);
@@ -18,11 +19,7 @@ static uint64_t hs_state = 0x9E3779B97F4A7C15u;
 
 static uint64_t hs_rng(void)
 {
-    uint64_t x = hs_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return hs_state = x;
+    return ax_test_rng(&hs_state);
 }
 
 static void digits(char *buf, size_t *p, unsigned n, bool first_nonzero)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "json/num.h"
+#include "support/rng.h"
 #include "support/suite.h"
 
 AX_SUITE(json_num_parse);
@@ -276,11 +277,7 @@ Test(json_num_parse, long_mantissas_and_far_exponents)
 static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
 static uint64_t rng(void)
 {
-    uint64_t x = rng_state; /* xorshift64 */
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return rng_state = x;
+    return ax_test_rng(&rng_state);
 }
 
 static double random_finite_double(void)

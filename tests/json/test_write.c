@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "json/json_test.h"
+#include "support/rng.h"
 
 AX_SUITE(json_write);
 
@@ -121,9 +122,7 @@ Test(json_write, doubles_read_back_identical)
     /* and a pseudo-random sweep of bit patterns */
     uint64_t x = 88172645463325252u;
     for (int i = 0; i < 20000; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        ax_test_rng(&x);
         double d;
         memcpy(&d, &x, sizeof(d));
         if (!isfinite(d))

@@ -164,6 +164,15 @@ static inline void guard_cb(ax_timer *t, void *ud)
     ((guard *)ud)->fired = true;
 }
 
+/* A loop whose every allocation goes through a (allocation-failure tests). */
+static inline int loop_with_allocator(const ax_allocator *a, ax_loop **out)
+{
+    ax_loop_options lo;
+    ax_loop_options_init(&lo);
+    lo.allocator = a;
+    return ax_loop_new(&lo, out);
+}
+
 static inline bool run_until(ax_loop *loop, const bool *flag, uint64_t guard_ms)
 {
     guard g;

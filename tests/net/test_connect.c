@@ -292,11 +292,8 @@ static void never_cb(ax_connect *c, int status, int fd, void *ud)
 static int scenario_start_cancel(const ax_allocator *a, void *ud)
 {
     alloc_ctx *x = ud;
-    ax_loop_options lo;
-    ax_loop_options_init(&lo);
-    lo.allocator = a;
     ax_loop *loop = NULL;
-    int rc = ax_loop_new(&lo, &loop);
+    int rc = loop_with_allocator(a, &loop);
     if (rc < 0)
         return rc;
     ax_connect_options o;
@@ -342,11 +339,8 @@ static void record_cb(ax_connect *c, int status, int fd, void *ud)
 static int scenario_complete(const ax_allocator *a, void *ud)
 {
     alloc_ctx *x = ud;
-    ax_loop_options lo;
-    ax_loop_options_init(&lo);
-    lo.allocator = a;
     ax_loop *loop = NULL;
-    int rc = ax_loop_new(&lo, &loop);
+    int rc = loop_with_allocator(a, &loop);
     if (rc < 0)
         return rc;
     ax_connect_options o;

@@ -345,11 +345,8 @@ static void never_cb(ax_eyeballs *e, int status, int fd, const ax_addr *addr, vo
 static int scenario_start_cancel(const ax_allocator *a, void *ud)
 {
     alloc_ctx *x = ud;
-    ax_loop_options lo;
-    ax_loop_options_init(&lo);
-    lo.allocator = a;
     ax_loop *loop = NULL;
-    int rc = ax_loop_new(&lo, &loop);
+    int rc = loop_with_allocator(a, &loop);
     if (rc < 0)
         return rc;
     ax_eyeballs_options eo;
@@ -401,11 +398,8 @@ static void record_cb(ax_eyeballs *e, int status, int fd, const ax_addr *addr, v
 static int scenario_race(const ax_allocator *a, void *ud)
 {
     alloc_ctx *x = ud;
-    ax_loop_options lo;
-    ax_loop_options_init(&lo);
-    lo.allocator = a;
     ax_loop *loop = NULL;
-    int rc = ax_loop_new(&lo, &loop);
+    int rc = loop_with_allocator(a, &loop);
     if (rc < 0)
         return rc;
     ax_eyeballs_options eo;

@@ -68,14 +68,22 @@ static void on_resolve(ax_resolve *r, int status, const ax_addr *addrs, size_t n
     ax_loop_stop(a->loop);
 }
 
-static int resolve(rig *r, const char *host, const char *port, int family, answer *a)
+/* Starts a lookup answered into *a; al NULL: the default allocator. */
+static int resolve_with(rig *r, const char *host, const char *port, int family,
+                        const ax_allocator *al, answer *a)
 {
     memset(a, 0, sizeof(*a));
     a->loop = r->loop;
     ax_resolve_options o;
     ax_resolve_options_init(&o);
     o.family = family;
+    o.allocator = al;
     return ax_resolve_start(r->loop, r->pool, host, port, &o, on_resolve, a, &a->r);
+}
+
+static int resolve(rig *r, const char *host, const char *port, int family, answer *a)
+{
+    return resolve_with(r, host, port, family, NULL, a);
 }
 
 static bool has_v4_loopback(const answer *a, uint16_t port)
@@ -345,13 +353,7 @@ static int resolve_scenario(const ax_allocator *al, void *ud)
 {
     rig *r = ud;
     answer ans;
-    memset(&ans, 0, sizeof(ans));
-    ans.loop = r->loop;
-    ax_resolve_options o;
-    ax_resolve_options_init(&o);
-    o.allocator = al;
-    o.family = AF_INET;
-    int rc = ax_resolve_start(r->loop, r->pool, "127.0.0.1", "80", &o, on_resolve, &ans, &ans.r);
+    int rc = resolve_with(r, "127.0.0.1", "80", AF_INET, al, &ans);
     if (rc < 0)
         return rc;
     cr_assert(run_until(r->loop, &ans.done, 5000));
