@@ -72,10 +72,11 @@ size_t ax__json_format_i64(int64_t v, char *buf);
  * T(e) is exact (x = 0) for 0 <= e <= AX__JSON_POW10_EXACT_MAX. The range covers
  * what parsing needs (10^-342 times a 19-digit mantissa is below half the
  * smallest subnormal; 10^309 is above DBL_MAX) and what formatting needs
- * (10^-k for k in [-324, 292]). tests/json/test_num_table.c recomputes every
+ * (10^k for k in [-292, 326]: Dragonbox's k = 2 - floor(q * log10(2)) for
+ * the least subnormal's q = -1074 is 326). tests/json/test_num_table.c recomputes every
  * entry with exact big-integer arithmetic. */
 #define AX__JSON_POW10_MIN (-342)
-#define AX__JSON_POW10_MAX 324
+#define AX__JSON_POW10_MAX 326
 #define AX__JSON_POW10_EXACT_MAX 55
 extern const uint64_t ax__json_pow10[AX__JSON_POW10_MAX - AX__JSON_POW10_MIN + 1][2];
 

@@ -126,7 +126,7 @@ size_t ax__json_format_i64(int64_t v, char *buf)
     return ax__json_format_u64((uint64_t)v, buf);
 }
 
-/* ---- shortest digits (Schubfach) ----------------------------------------- */
+/* ---- shortest digits (Dragonbox) ----------------------------------------- */
 
 /* A decimal f * 10^e. */
 typedef struct decimal {
@@ -134,79 +134,145 @@ typedef struct decimal {
     int e;
 } decimal;
 
-/* x * 10^e scaled by 2^-128, rounded to odd: the floor, with its last bit
- * set when anything was discarded. With x < 2^60 the rounded product keeps
- * every comparison with an even integer that the exact one has, which is all
- * the digit choice below asks of it.
- *
- * The table holds T <= 10^e * 2^s < T + 1 (s = 127 - floor(log2(10^e))).
- * x * T is then at most x < 2^60 units (of 2^-128) under the exact product:
- * the floor is right unless x * T lies that close under an integer, and then
- * the exact product is that integer: for doubles, x * 10^e * 2^s is an
- * integer or stays farther from one than that (checked for every double by
- * the script in docs/json-numbers.md; the integer cases are tested by
- * tests/json/test_num_format.c). */
-static inline uint64_t round_to_odd(int e, uint64_t x)
+/* Dragonbox (Junekey Jeon, "Dragonbox: A New Floating-Point Binary-to-Decimal
+ * Conversion Algorithm", 2020), written here from the paper; the reasoning
+ * is in docs/json-numbers.md. The double's rounding interval is scaled by
+ * 10^k so that it is between 10^KAPPA and 10^(KAPPA + 1) units wide; one
+ * 64 x 128-bit product gives the scaled upper end and its width, one
+ * division by 10^(KAPPA + 1) tries the shorter candidate, one by 10^KAPPA
+ * rounds to the nearest otherwise. A second product is needed only for
+ * exact ties, which the paper shows to be rare (one number in ~100). */
+#define KAPPA 2
+#define BIG_DIVISOR 1000   /* 10^(KAPPA + 1) */
+#define SMALL_DIVISOR 100  /* 10^KAPPA */
+
+/* phi(k) = ceil(10^k * 2^(127 - floor(log2(10^k)))), 2^127 <= phi < 2^128:
+ * the parser's table rounds down, and is exact for 0 <= k <=
+ * AX__JSON_POW10_EXACT_MAX; elsewhere rounding up adds one. */
+typedef struct u128 {
+    uint64_t hi, lo;
+} u128;
+
+static inline u128 phi(int k)
 {
-    const uint64_t *t = ax__json_pow10[e - AX__JSON_POW10_MIN];
-    uint64_t hh, lh;
-    uint64_t hl = ax__json_mul128(x, t[0], &hh);
-    uint64_t p0 = ax__json_mul128(x, t[1], &lh);
-    uint64_t p1 = hl + lh;
-    uint64_t p2 = hh + (p1 < hl);
-    if (e >= 0 && e <= AX__JSON_POW10_EXACT_MAX)
-        return p2 | ((p1 | p0) != 0); /* T exact: so is the product */
-    /* Does the fraction p1:p0 plus x pass 2^128? Then the exact product is
-     * the integer p2 + 1. */
-    uint64_t s0 = p0 + x;
-    uint64_t s1 = p1 + (s0 < p0);
-    bool crosses = (s1 < p1) & ((s1 | s0) != 0);
-    return crosses ? p2 + 1 : p2 | 1;
+    const uint64_t *t = ax__json_pow10[k - AX__JSON_POW10_MIN];
+    uint64_t inexact = (unsigned)k > AX__JSON_POW10_EXACT_MAX;
+    uint64_t lo = t[1] + inexact;
+    return (u128){t[0] + (lo < inexact), lo};
 }
 
-/* The shortest decimal in the rounding interval of c * 2^q (c > 0), the
- * closest one when several are as short (ties to even digits). */
-static inline decimal shortest(uint64_t c, int q)
+/* The upper 64 bits of u * c / 2^64 (the integer part of u * c / 2^128) and
+ * whether the fraction it drops is zero. */
+static inline uint64_t mul_upper(uint64_t u, u128 c, bool *is_integer)
 {
-    /* Irregular spacing: at a power of two the next double down is only half
-     * as far away, so the interval's lower end is closer. */
-    bool irregular = c == (UINT64_C(1) << FRAC_BITS) && q > -1074;
-    int k = irregular ? ax__json_floor_log10_three_quarters_pow2(q) : ax__json_floor_log10_pow2(q);
-    /* Everything is scaled by 4 so that the interval ends (c +- 1/2, or
-     * c - 1/4) are integers. h makes (cb << h) * T / 2^128 equal
-     * cb * 2^q * 10^-k; it lies in [1, 4], so cb << h < 2^59. */
-    int h = q + ax__json_floor_log2_pow10(-k) + 1;
-    uint64_t cb = c << 2;
-    uint64_t cbl = cb - (irregular ? 1 : 2);
-    uint64_t cbr = cb + 2;
-    uint64_t vb = round_to_odd(-k, cb << h);
-    uint64_t vbl = round_to_odd(-k, cbl << h);
-    uint64_t vbr = round_to_odd(-k, cbr << h);
-    /* An even c rounds its interval's ends to itself when reading back:
-     * they belong to the interval. An odd c's ends do not. */
-    uint64_t out = c & 1;
-    uint64_t s = vb >> 2; /* floor(c * 2^q * 10^-k) */
-    /* Every candidate is computed and the choice made by selection, not by
-     * branches (& and | rather than && and ||): which one wins depends on
-     * the digits and would mispredict.
-     *
-     * One digit fewer: the multiples of ten around s. The interval is under
-     * 10 wide, so at most one of them lies inside; if exactly one does, it is
-     * the answer. (The paper asks s >= 100 because Java wants at least two
-     * digits; here s >= 10, so the least subnormal is "5e-324".) */
-    uint64_t sp10 = s / 10 * 10, tp10 = sp10 + 10;
-    bool upin = (s >= 10) & (vbl + out <= sp10 << 2);
-    bool wpin = (s >= 10) & ((tp10 << 2) + out <= vbr);
-    /* Full length: s or s + 1, whichever alone is inside; when both are,
-     * the closer to v (the even one on a tie). */
-    uint64_t t = s + 1;
-    bool uin = vbl + out <= s << 2;
-    bool win = (t << 2) + out <= vbr;
-    uint64_t mid = (s << 2) + 2; /* 4 * (s + 1/2) */
-    bool closer_s = (vb < mid) | ((vb == mid) & ((s & 1) == 0));
-    uint64_t full = uin & (!win | closer_s) ? s : t;
-    uint64_t shorter = upin ? sp10 : tp10;
-    return (decimal){upin != wpin ? shorter : full, k};
+    uint64_t hh, lh;
+    uint64_t hl = ax__json_mul128(u, c.hi, &hh);
+    ax__json_mul128(u, c.lo, &lh);
+    uint64_t mid = hl + lh;
+    *is_integer = mid == 0;
+    return hh + (mid < hl);
+}
+
+/* For u * c / 2^(128 - beta): bit 0 of its integer part, and whether its
+ * fraction is zero (the lower 128 bits of the 192-bit product suffice). */
+static inline bool mul_parity(uint64_t u, u128 c, int beta, bool *is_integer)
+{
+    uint64_t hh, lh; /* hh is not needed: it is all integer part */
+    uint64_t hl = ax__json_mul128(u, c.hi, &hh);
+    uint64_t lo = ax__json_mul128(u, c.lo, &lh);
+    uint64_t mid = hl + lh;
+    *is_integer = ((mid << beta) | (lo >> (64 - beta))) == 0;
+    return (mid >> (64 - beta)) & 1;
+}
+
+/* The regular case: the neighbours c - 1 and c + 1 are 2^q away, the
+ * interval is [c - 1/2, c + 1/2] * 2^q, ends included when c is even. */
+static inline decimal shortest_regular(uint64_t c, int q)
+{
+    int minus_k = ax__json_floor_log10_pow2(q) - KAPPA;
+    u128 cache = phi(-minus_k);
+    /* 2^beta <= 2^q * 10^k < 2^(beta + 1), beta in [6, 9] */
+    int beta = q + ax__json_floor_log2_pow10(-minus_k);
+    bool include_ends = (c & 1) == 0;
+    uint64_t two_c = c << 1;
+    /* delta = floor(2^q * 10^k), the interval's width; z = its scaled
+     * upper end (c + 1/2) * 2^q * 10^k: integer part and exactness. */
+    uint64_t delta = cache.hi >> (63 - beta);
+    bool z_is_integer;
+    uint64_t z = mul_upper((two_c | 1) << beta, cache, &z_is_integer);
+
+    /* One digit more than the interval's width allows: a multiple of
+     * BIG_DIVISOR inside the interval. */
+    uint64_t s = z / BIG_DIVISOR;
+    uint64_t r = z - s * BIG_DIVISOR;
+    if (r < delta) {
+        if (r != 0 || !z_is_integer || include_ends)
+            return (decimal){s, minus_k + KAPPA + 1};
+        /* s * BIG_DIVISOR is the excluded upper end: one step down */
+        s--;
+        r = BIG_DIVISOR;
+    } else if (r == delta) {
+        /* s * BIG_DIVISOR is z - delta rounded down; the lower end x is
+         * z - delta exactly. floor(x) is s * BIG_DIVISOR (even) when
+         * x >= s * BIG_DIVISOR, else one less (odd). */
+        bool x_is_integer;
+        bool x_odd = mul_parity(two_c - 1, cache, beta, &x_is_integer);
+        if (x_odd | (x_is_integer & include_ends))
+            return (decimal){s, minus_k + KAPPA + 1};
+    }
+
+    /* Otherwise the multiple of SMALL_DIVISOR nearest to the scaled value
+     * y = z - delta / 2: there is always one inside the interval. */
+    s *= 10;
+    uint64_t dist = r - (delta / 2) + (SMALL_DIVISOR / 2);
+    bool approx_y_odd = ((dist ^ (SMALL_DIVISOR / 2)) & 1) != 0;
+    uint64_t quotient = dist / SMALL_DIVISOR;
+    bool divisible = quotient * SMALL_DIVISOR == dist;
+    s += quotient;
+    if (divisible) {
+        /* y's fraction may be below the half the estimate assumed: then
+         * floor(y) is one less and so is its parity. When y's fraction is
+         * exactly one half, this is a tie: go to the even digit. */
+        bool y_is_integer;
+        bool y_odd = mul_parity(two_c, cache, beta, &y_is_integer);
+        if (y_odd != approx_y_odd)
+            s--;
+        else if ((s & 1) & y_is_integer)
+            s--;
+    }
+    return (decimal){s, minus_k + KAPPA};
+}
+
+/* The irregular case: c = 2^52 at a power of two q > -1074; the neighbour
+ * below is only 2^(q - 1) away, so the interval [c - 1/4, c + 1/2] * 2^q is
+ * lopsided. Both ends are included (c is even). */
+static inline decimal shortest_irregular(int q)
+{
+    int minus_k = ax__json_floor_log10_three_quarters_pow2(q);
+    u128 cache = phi(-minus_k);
+    /* 2^beta <= 2^q * 10^k < 2^(beta + 1), beta in [0, 3] */
+    int beta = q + ax__json_floor_log2_pow10(-minus_k);
+    int shift = 64 - FRAC_BITS - 1 - beta;
+    /* The ends, scaled: (2^52 -+ ...) * 2^q * 10^k from the cache's top 64
+     * bits, floors (the paper proves the error too small to matter). */
+    uint64_t x = (cache.hi - (cache.hi >> (FRAC_BITS + 2))) >> shift;
+    uint64_t z = (cache.hi + (cache.hi >> (FRAC_BITS + 1))) >> shift;
+    /* The lower end is an integer only for q in [2, 3] (then k = 0 and it
+     * is (2^54 - 1) * 2^(q - 2)); otherwise the first integer inside is one
+     * up from its floor. */
+    x += q < 2 || q > 3;
+    uint64_t s = z / 10;
+    if (s * 10 >= x)
+        return (decimal){s, minus_k + 1};
+    /* y = 2^52 * 2^q * 10^k rounded to nearest (half up); a tie happens
+     * only at q = -77 (2^(52 + q + k) * 5^k with 52 + q + k = -1), where
+     * the even digit wins. */
+    s = ((cache.hi >> (shift - 1)) + 1) / 2;
+    if (q == -77 && (s & 1))
+        s--;
+    else if (s < x)
+        s++;
+    return (decimal){s, minus_k};
 }
 
 /* The decimal for a positive finite double given by its fields. */
@@ -215,17 +281,18 @@ static decimal to_decimal(int biased, uint64_t frac)
     uint64_t c = frac; /* subnormal: c * 2^-1074 */
     int q = -1074;
     if (biased != 0) {
-        c |= UINT64_C(1) << FRAC_BITS;
         q = biased - 1075;
+        c |= UINT64_C(1) << FRAC_BITS;
         if (q < 0 && q > -FRAC_BITS - 1) {
             /* An integer below 2^53 is its own shortest decimal. */
             uint64_t f = c >> -q;
             if (f << -q == c)
                 return (decimal){f, 0};
         }
+        if (frac == 0 && biased > 1)
+            return shortest_irregular(q);
     }
-    /* one call site, so that shortest() is inlined */
-    return shortest(c, q);
+    return shortest_regular(c, q);
 }
 
 /* ---- notation ------------------------------------------------------------ */

@@ -1207,4 +1207,6 @@ const uint64_t ax__json_pow10[AX__JSON_POW10_MAX - AX__JSON_POW10_MIN + 1][2] = 
     {0xca5e89b18b602368, 0x385bb19cb14bdfc4}, /* 322 */
     {0xfcf62c1dee382c42, 0x46729e03dd9ed7b5}, /* 323 */
     {0x9e19db92b4e31ba9, 0x6c07a2c26a8346d1}, /* 324 */
+    {0xc5a05277621be293, 0xc7098b7305241885}, /* 325 */
+    {0xf70867153aa2db38, 0xb8cbee4fc66d1ea7}, /* 326 */
 };

@@ -301,3 +301,19 @@ Test(json_num_format, products_that_land_on_integers)
     }
     freelocale(c_locale);
 }
+
+Test(json_num_format, halfway_decimals_go_to_the_even_digit)
+{
+    /* m * 2^-j with m odd, 2^52 <= m < 2^53 and j >= 2: the exact value
+     * has one digit more than the 17 that suffice and it is a 5, so the two
+     * nearest 17-digit decimals are equally close and both read back
+     * (unless a shorter one does). */
+    setup_locale();
+    for (int j = 2; j <= 12; j++) {
+        for (int i = 0; i < 2000; i++) {
+            uint64_t m = (UINT64_C(1) << 52) | (rng() & ((UINT64_C(1) << 52) - 1)) | 1;
+            check((double)m * pow2(-j), true, false);
+        }
+    }
+    freelocale(c_locale);
+}
