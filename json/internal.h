@@ -23,11 +23,19 @@
 /* ---- nodes ------------------------------------------------------------- */
 
 /* tag: bits 0-2 type (ax_json_type), bits 3-4 sub-type (bool value or
- * ax_json_num_kind), bit 5 AX__JSON_ABS, bits 8-63 length (string bytes,
- * array elements, object members). */
+ * ax_json_num_kind), bit 5 AX__JSON_ABS, bit 6 AX__JSON_PLAIN, bits 8-63
+ * length (string bytes, array elements, object members). ABS and PLAIN say
+ * how a string is held, not what it is: comparisons ignore them. */
 #define AX__JSON_TYPE_MASK 7u
 #define AX__JSON_SUB_SHIFT 3
 #define AX__JSON_ABS 0x20u /* string payload is already an address (see fixup) */
+/* A string with no byte the writer must escape (no '"', '\\', control
+ * character or encoded surrogate): the parser knows it for free when its
+ * scan reaches the closing quote at once, and the writer then copies it
+ * without looking. Only ever set, never required: a string without it is
+ * scanned as it is written. */
+#define AX__JSON_PLAIN 0x40u
+#define AX__JSON_REPR (AX__JSON_ABS | AX__JSON_PLAIN)
 #define AX__JSON_LEN_SHIFT 8
 
 struct ax_json_val {
@@ -225,6 +233,11 @@ int ax__json_write_string(ax__json_out *o, const unsigned char *s, size_t len,
 
 /* Writes a number node's text. */
 int ax__json_write_number(ax__json_out *o, const ax_json_val *v);
+
+/* Writes v as compact text (json/write_compact.c); the same contract as
+ * ax__json_write_value. */
+int ax__json_write_compact(ax__json_out *o, const ax_json_val *v,
+                           const ax_json_write_options *opt, size_t depth_base);
 
 /* Writes v with the options; depth_base is the nesting already open around
  * it (for the streaming writer's indentation). */

@@ -216,7 +216,9 @@ static inline int parse_string(ax__json_parser *p, const unsigned char **pp, ax_
     if (*src != '"')
         return ax__json_parse_string_slow(p, pp, out, src);
     *(unsigned char *)src = '\0';
-    out->tag = ax__json_tag(AX_JSON_STRING, 0, (uint64_t)(src - start));
+    /* the scan stopped at nothing but the closing quote: nothing in the
+     * string needs an escape when it is written */
+    out->tag = ax__json_tag(AX_JSON_STRING, 0, (uint64_t)(src - start)) | AX__JSON_PLAIN;
     out->v.ofs = (uintptr_t)start - p->base;
     *pp = src + 1;
     return 0;

@@ -137,7 +137,7 @@ const ax_json_val *ax_json_get(const ax_json_val *v, const char *key, size_t key
 
 static bool scalar_equal(const ax_json_val *a, const ax_json_val *b)
 {
-    if (((a->tag ^ b->tag) & ~(uint64_t)AX__JSON_ABS) != 0)
+    if (((a->tag ^ b->tag) & ~(uint64_t)AX__JSON_REPR) != 0)
         return false; /* type, sub-type or length differ */
     switch (ax__json_type(a)) {
     case AX_JSON_NUMBER:

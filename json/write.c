@@ -1,6 +1,7 @@
 /*
  * json/write.c — JSON text from values: strings escaped per RFC 8259
- * section 7, numbers exactly, compact or pretty.
+ * section 7, numbers exactly; the pretty walk here, the compact one in
+ * write_compact.c.
  *
  * Output goes straight into reserved space (an ax_bytes_mut's spare room or
  * the caller's buffer) through a cursor; each run of plain string bytes is
@@ -64,9 +65,10 @@ int ax__json_write_number(ax__json_out *o, const ax_json_val *v)
     size_t n = ax__json_sub(v) == AX_JSON_RAW ? ax__json_len(v) : 32;
     int rc = ax__json_out_need(o, n);
     if (rc != 0) {
-        if (rc != AX_ERANGE || n != 32)
+        if ((rc != AX_ERANGE && rc != AX_ELIMIT) || n != 32)
             return rc;
-        /* A caller's buffer nearly full: format aside, then check exactly. */
+        /* A caller's buffer or a limit nearly reached: format aside, then
+         * check exactly. */
         char tmp[32];
         ax__json_out side = {(unsigned char *)tmp, (unsigned char *)tmp + 32, (unsigned char *)tmp, NULL};
         ax__json_write_number(&side, v);
@@ -207,12 +209,11 @@ static int close_container(ax__json_out *o, const frame *f, size_t depth,
     return put_byte(o, f->is_obj ? '}' : ']');
 }
 
-/* The walk, inlined twice below with pretty a constant: the compact copy
- * loses every indentation test and computation from its per-value path. */
-static inline __attribute__((always_inline)) int
-walk(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt, size_t depth_base,
-     const bool pretty)
+/* The pretty walk (compact text has a walk of its own, write_compact.c). */
+static int walk_pretty(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
+                       size_t depth_base)
 {
+    const bool pretty = true;
     frame local[64];
     frame *st = local;
     size_t cap = 64, depth = 0;
@@ -341,7 +342,9 @@ out:
 int ax__json_write_value(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
                          size_t depth_base)
 {
-    return opt->pretty ? walk(o, v, opt, depth_base, true) : walk(o, v, opt, depth_base, false);
+    if (opt->pretty)
+        return walk_pretty(o, v, opt, depth_base);
+    return ax__json_write_compact(o, v, opt, depth_base);
 }
 
 static void fix_options(const ax_json_write_options *o, ax_json_write_options *fixed)
