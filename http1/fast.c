@@ -154,17 +154,17 @@ FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t li
     return i + 2;
 }
 
-/* The field lines before `line` are accepted: give them to the state
- * machine, which resumes at the start of that line. The fast path accepts a
- * field line only where head.c would accept it with the same name and value,
- * so the state machine ends up as if it had read those lines itself; it
- * rescans at most the one line the fast path stopped in. This is what makes a
- * head arriving in pieces cheap: the first piece (usually the start line and
- * some fields) is not parsed twice. */
-static void hand_over(ax_h1_parser *p, const unsigned char *b, size_t line, size_t n,
+/* The field lines before `line` are accepted: give those from index n0 on
+ * (the ones this call found) to the state machine, which resumes at the
+ * start of that line. The fast path accepts a field line only where head.c
+ * would accept it with the same name and value, so the state machine ends up
+ * as if it had read those lines itself. This is what lets a head arriving in
+ * pieces be parsed line by line with this code: the next call resumes here
+ * (ax__h1_parse_head_fast again, at HS_FIELD_START) once more lines are in. */
+static void hand_over(ax_h1_parser *p, const unsigned char *b, size_t line, size_t n0, size_t n,
                       uint32_t nspecial)
 {
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = n0; k < n; k++) {
         const ax_h1_header *h = &p->headers[k];
         struct ax__h1_field *f = &p->fields[k];
         f->name = (uint32_t)(h->name.ptr - b);
@@ -181,21 +181,30 @@ static void hand_over(ax_h1_parser *p, const unsigned char *b, size_t line, size
 FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len)
 {
     size_t lim = len < p->opt.max_head ? len : p->opt.max_head;
-    size_t i = start_line(p, b, lim);
-    if (i == 0)
-        return 0;
-    if (p->kind == AX_H1_REQUESTS && b[p->t_off] == '/' && p->m_len != 7) {
-        /* origin-form under a method that is not CONNECT (whose name has 7
-         * letters): what ax__h1_check_target decides first, without the call. */
-        p->head.form = AX_H1_ORIGIN_FORM;
-    } else if (p->kind == AX_H1_REQUESTS) {
-        int rc = ax__h1_check_target(p, b);
-        if (rc < 0)
-            return rc; /* the state machine would stop at the same place */
+    size_t i, n0 = 0;
+    uint32_t nspecial = 0;
+    if (p->hs == AX__HS_FIELD_START) {
+        /* Resuming at a line start: the lines before it are parsed. */
+        i = p->pos;
+        n0 = p->nfields;
+        nspecial = p->nspecial;
+    } else {
+        i = start_line(p, b, lim);
+        if (i == 0)
+            return 0;
+        if (p->kind == AX_H1_REQUESTS && b[p->t_off] == '/' && p->m_len != 7) {
+            /* origin-form under a method that is not CONNECT (whose name has
+             * 7 letters): what ax__h1_check_target decides first, without the
+             * call. */
+            p->head.form = AX_H1_ORIGIN_FORM;
+        } else if (p->kind == AX_H1_REQUESTS) {
+            int rc = ax__h1_check_target(p, b);
+            if (rc < 0)
+                return rc; /* the state machine would stop at the same place */
+        }
     }
     ax_h1_header *h = p->headers;
-    size_t n = 0, max = p->opt.max_headers;
-    uint32_t nspecial = 0;
+    size_t n = n0, max = p->opt.max_headers;
     size_t line;
     for (;;) {
         line = i;
@@ -204,6 +213,8 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         if (b[i] == '\r') {
             if (b[i + 1] != '\n')
                 break;
+            if (n0 > 0)
+                ax__h1_fill_headers(p, b, n0); /* the earlier calls' lines */
             p->nfields = (uint32_t)n;
             p->nspecial = nspecial;
             return (int)(i + 2);
@@ -237,7 +248,7 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         n++;
         i += 2;
     }
-    hand_over(p, b, line, n, nspecial);
+    hand_over(p, b, line, n0, n, nspecial);
     return 0;
 }
 

@@ -49,6 +49,23 @@ static int check_start_line(ax_h1_parser *p, size_t end)
     return 0;
 }
 
+/* A start line longer than the limit is refused (414) before anything in it
+ * is looked at, so that the answer is the same however the line arrives: in
+ * pieces, the limit is met before the line's end is. The line starts at i;
+ * its end is the first LF before lim (a CR before it is not counted), or lim
+ * when the line is not complete yet. */
+static int start_line_fits(ax_h1_parser *p, const unsigned char *b, size_t i, size_t lim)
+{
+    const unsigned char *lf = memchr(b + i, '\n', lim - i);
+    size_t end = lf != NULL ? (size_t)(lf - b) : lim;
+    if (end > i && b[end - 1] == '\r')
+        end--;
+    if (end - i > p->opt.max_start_line)
+        return ax__h1_fail(p, 414, p->kind == AX_H1_REQUESTS ? "request line too long"
+                                                              : "status line too long", end);
+    return 0;
+}
+
 /* "HTTP/" DIGIT "." DIGIT at b (8 bytes available). Sets p->version; returns
  * 0, or a status: 400 malformed, 505 another major version. */
 static unsigned parse_version(ax_h1_parser *p, const unsigned char *b)
@@ -165,6 +182,8 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
     case AX__HS_START:
         if (p->kind == AX_H1_RESPONSES) {
             p->line = 0;
+            if ((rc = start_line_fits(p, b, 0, lim)) < 0)
+                return rc;
             goto resp_version;
         }
         /* RFC 9112 section 2.2: a server SHOULD ignore empty lines before the
@@ -185,6 +204,8 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
         if (i >= lim || (b[i] == '\r' && i + 1 >= lim))
             return need_more(p, AX__HS_START, i, max, false);
         p->line = p->tok = (uint32_t)i;
+        if ((rc = start_line_fits(p, b, i, lim)) < 0)
+            return rc;
         goto method;
 
     case AX__HS_METHOD:
@@ -392,11 +413,82 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
     }
 }
 
-void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b)
+void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b, size_t n)
 {
-    for (uint32_t k = 0; k < p->nfields; k++) {
+    for (size_t k = 0; k < n; k++) {
         const struct ax__h1_field *f = &p->fields[k];
         p->headers[k].name = ax_slice_make(b + f->name, f->name_len);
         p->headers[k].value = ax_slice_make(b + f->value, f->value_len);
+    }
+}
+
+/* ---- a head arriving in pieces, line by line ----------------------------- */
+
+/* No new line is complete: all a call does is look at its new bytes for an
+ * LF. The limits that more bytes could only make worse are checked here, so
+ * that a line that never ends costs bounded memory and time: the head
+ * (431, or 414 while still in a request's start line) and the start line
+ * (414). lim is min(len, max_head). */
+static int head_wait(ax_h1_parser *p, const unsigned char *b, size_t lim)
+{
+    bool start = p->hs != AX__HS_FIELD_START;
+    size_t max = p->opt.max_head, quiet = max - 1;
+    if (lim >= max)
+        return ax__h1_fail(p, start && p->kind == AX_H1_REQUESTS ? 414 : 431,
+                           start ? "start line too long" : "header section too long", lim);
+    if (start) {
+        size_t line = p->hs == AX__HS_START ? p->eol : p->line;
+        int rc = start_line_fits(p, b, line, lim);
+        if (rc < 0)
+            return rc;
+        if (line + p->opt.max_start_line < quiet)
+            quiet = line + p->opt.max_start_line;
+    }
+    /* Up to `quiet` bytes, neither check can fail: ax_h1_parser_next may
+     * then just look for an LF in the new bytes. */
+    p->quiet = (uint32_t)quiet;
+    return 0;
+}
+
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len)
+{
+    size_t max = p->opt.max_head, lim = len < max ? len : max;
+    bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
+    for (;;) {
+        /* Find the LFs among the bytes not searched yet, up to the end of
+         * the head (an empty line) if it is there: [0, eol) is then whole
+         * lines. A byte-at-a-time sender costs a compare per call here. */
+        size_t from = p->scan, eol = p->eol, done = eol;
+        while (from < lim) {
+            const unsigned char *q = memchr(b + from, '\n', lim - from);
+            if (q == NULL) {
+                from = lim;
+                break;
+            }
+            size_t k = (size_t)(q - b);
+            bool empty = k == eol || (k == eol + 1 && b[eol] == '\r');
+            from = eol = k + 1;
+            if (empty)
+                break;
+        }
+        p->scan = (uint32_t)from;
+        p->eol = (uint32_t)eol;
+        if (eol == done)
+            return head_wait(p, b, lim);
+        /* Parse the lines that are whole: the fast path where it can (it
+         * takes the plain lines and stops at the first unusual one), then
+         * the state machine, which has the last word on every error. */
+        int n = 0;
+        if (fast && (p->hs == AX__HS_FIELD_START || (p->hs == AX__HS_START && p->pos == 0)))
+            n = ax__h1_parse_head_fast(p, b, eol);
+        if (n == 0 && !(p->hs == AX__HS_FIELD_START && p->pos == eol)) {
+            n = ax__h1_parse_section(p, b, eol, false);
+            if (n > 0 && p->state == AX__P_HEAD)
+                ax__h1_fill_headers(p, b, p->nfields);
+        }
+        if (n != 0 || p->state != AX__P_HEAD)
+            return n;
+        if (from >= lim)
+            return head_wait(p, b, lim);
     }
 }

@@ -5,6 +5,9 @@
  * bodies, chunk framing included, one event per call.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/alloc.h"
 #include "http1/parser.h"
@@ -48,7 +51,7 @@ static void start_message(ax_h1_parser *p)
 {
     p->state = AX__P_HEAD;
     p->hs = AX__HS_START;
-    p->pos = p->tok = p->line = 0;
+    p->pos = p->tok = p->line = p->scan = p->eol = p->quiet = 0;
     p->nfields = p->nspecial = 0;
     p->offset = 0;
 }
@@ -175,22 +178,27 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
 
 /* Kept out of line, as is on_trailers: ax_h1_parser_next then saves fewer
  * registers on the calls that do little (END after a head, NEED_DATA after
- * a DATA event). Chunk framing stays inline: it runs once per chunk. */
+ * a DATA event). Chunk framing stays inline: it runs once per chunk. Called
+ * from ax_h1_parser_next directly (len at most INT32_MAX). */
 __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, size_t len,
                                              ax_h1_event *ev)
 {
     int n = 0;
-    if (p->hs == AX__HS_START && p->pos == 0 && __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2)
+    if (p->scan == 0 && __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2) {
+        /* A message's first call: usually the whole head is here, and the
+         * fast path takes it without looking for line ends first. */
         n = ax__h1_parse_head_fast(p, b, len);
+        if (n == 0)
+            p->scan = p->eol = p->pos; /* where it stopped: a line start */
+    }
     if (n == 0) {
-        n = ax__h1_parse_section(p, b, len, false);
+        n = ax__h1_parse_head(p, b, len);
         if (n >= 0 && p->state == AX__P_H2) {
             ev->type = AX_H1_EV_H2_PREFACE;
             return n;
         }
         if (n <= 0)
             return n;
-        ax__h1_fill_headers(p, b);
     }
     head_slices(p, b);
     int rc = ax__h1_decide_framing(p, b);
@@ -198,6 +206,8 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
         return rc;
     after_head(p, ev);
     ev->head = &p->head;
+    if (p->state != AX__P_HEAD)
+        p->offset += (uint64_t)n; /* error offsets count from the head's start */
     return n;
 }
 
@@ -222,7 +232,7 @@ __attribute__((noinline)) static int on_trailers(ax_h1_parser *p, unsigned char 
     int n = ax__h1_parse_section(p, b, len, true);
     if (n <= 0)
         return n;
-    ax__h1_fill_headers(p, b);
+    ax__h1_fill_headers(p, b, p->nfields);
     p->state = AX__P_END;
     if (p->nfields > 0) {
         ev->type = AX_H1_EV_TRAILERS;
@@ -535,23 +545,15 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
 
 /* ---- the driver --------------------------------------------------------- */
 
-int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
+/* Every state, one event. Out of line: the calls ax_h1_parser_next answers
+ * itself then do not pay for this function's registers. */
+__attribute__((noinline)) static int next_event(ax_h1_parser *p, unsigned char *b, size_t len,
+                                                ax_h1_event *ev)
 {
-    unsigned char *b = buf;
     int n;
-    /* Only the fields an event type names are set; the rest are left as
-     * they were (the type says which to read). */
-    ev->type = AX_H1_EV_NEED_DATA;
-    /* Nothing new: the states that read input can only ask for more (the
-     * usual call after a DATA event that took everything). */
-    if (len == 0 && p->state <= AX__P_UNTIL_CLOSE)
-        return 0;
     if (len > INT32_MAX)
         len = INT32_MAX; /* the count returned is an int */
     switch (p->state) {
-    case AX__P_HEAD:
-        n = on_head(p, b, len, ev);
-        break;
     case AX__P_LENGTH:
         n = on_length(p, b, len, ev);
         break;
@@ -568,10 +570,6 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
             ev->data = ax_slice_make(b, len);
         }
         break;
-    case AX__P_END:
-        ev->type = AX_H1_EV_END;
-        end_message(p);
-        return 0;
     case AX__P_SWITCHED:
         ev->type = AX_H1_EV_PAUSED;
         return 0;
@@ -589,6 +587,66 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
     return n;
 }
 
+/* Is there an LF in b[from, len), at most 16 bytes? */
+static inline bool lf_in(const unsigned char *b, size_t from, size_t len)
+{
+#ifdef __SSE2__
+    if (len >= 16) {
+        /* The 16 bytes that end at len, those before `from` masked off. */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + len - 16));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+        return (m >> (16 - (len - from))) != 0;
+    }
+#endif
+    for (size_t i = from; i < len; i++) {
+        if (b[i] == '\n')
+            return true;
+    }
+    return false;
+}
+
+/* The calls that come most often when input arrives in small pieces are
+ * answered here, in a few instructions: a head still arriving with no line
+ * end in the new bytes, no new bytes at all, and body bytes. */
+int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
+{
+    const unsigned char *b = buf;
+    /* Only the fields an event type names are set; the rest are left as
+     * they were (the type says which to read). */
+    ev->type = AX_H1_EV_NEED_DATA;
+    if (len == 0 && p->state <= AX__P_UNTIL_CLOSE) {
+        /* Nothing new: the states that read input can only ask for more
+         * (the usual call after a DATA event that took everything). */
+        return 0;
+    }
+    if (p->state == AX__P_HEAD) {
+        /* No limit near (quiet) and no LF in the new bytes: nothing to do
+         * until a line ends. */
+        if (len <= p->quiet && len - p->scan <= 16 && !lf_in(b, p->scan, len)) {
+            p->scan = (uint32_t)len;
+            return 0;
+        }
+        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev);
+    }
+    if (p->state == AX__P_END) {
+        /* After a message without a body, or the end of one. */
+        ev->type = AX_H1_EV_END;
+        end_message(p);
+        return 0;
+    } else if (p->state == AX__P_CHUNKED && p->cs == C_DATA && len <= INT32_MAX) {
+        /* Inside a chunk's data. */
+        size_t n = len < p->remaining ? len : (size_t)p->remaining;
+        p->remaining -= n;
+        if (p->remaining == 0)
+            p->cs = C_DATA_CR;
+        p->offset += n;
+        ev->type = AX_H1_EV_DATA;
+        ev->data = ax_slice_make(b, n);
+        return (int)n;
+    }
+    return next_event(p, buf, len, ev);
+}
+
 int ax_h1_parser_eof(ax_h1_parser *p, ax_h1_event *ev)
 {
     memset(ev, 0, sizeof(*ev));
@@ -597,7 +655,7 @@ int ax_h1_parser_eof(ax_h1_parser *p, ax_h1_event *ev)
         p->state = AX__P_CLOSED; /* nothing can follow a close */
         return 0;
     }
-    if ((p->state == AX__P_HEAD && p->hs == AX__HS_START && p->pos == 0) ||
+    if ((p->state == AX__P_HEAD && p->hs == AX__HS_START && p->pos == 0 && p->scan == 0) ||
         p->state == AX__P_CLOSED) {
         p->state = AX__P_CLOSED;
         ev->type = AX_H1_EV_CONNECTION_CLOSED;

@@ -73,6 +73,14 @@ int ax__h1_fail(ax_h1_parser *p, unsigned status, const char *reason, size_t at)
  * when more bytes are needed (the position is saved), or an error. */
 int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool trailers);
 
+/* Parses a head in buf[0, len) that may still be arriving: only whole lines
+ * are parsed (the fast path, then the state machine), and a call that brings
+ * no line end only looks for one in its new bytes. Returns the head's length
+ * with p->headers filled, 0 when more bytes are needed, or an error. For the
+ * HTTP/2 preface it sets p->state to AX__P_H2 and returns the bytes before
+ * it. */
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len);
+
 /* Requests: the request-target's form must fit the method (RFC 9112
  * section 3.2); sets p->head.form. Returns 0 or a 400. */
 int ax__h1_check_target(ax_h1_parser *p, const unsigned char *b);
@@ -84,8 +92,9 @@ int ax__h1_check_target(ax_h1_parser *p, const unsigned char *b);
  * which has the last word. Only for ax__h1_simd >= 2 (SSSE3). */
 int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len);
 
-/* Turns the stored offsets into slices over b (the section start). */
-void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b);
+/* Turns the stored offsets of the first n fields into slices over b (the
+ * section start). */
+void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b, size_t n);
 
 /* Decides the framing of the head just parsed (RFC 9112 section 6.3) and fills
  * p->head's framing, keep-alive, upgrade and expect fields. Returns 0 or an

@@ -158,6 +158,10 @@ typedef struct ax_h1_parser {
     uint8_t version;        /* 10 or 11 */
     int rc;                 /* the error, once in error */
     uint32_t pos;           /* next byte to look at */
+    uint32_t scan;          /* head: bytes searched for a line end so far */
+    uint32_t eol;           /* head: start of the line being received */
+    uint32_t quiet;         /* head: while no more than this many bytes are
+                               in, no limit is near (0: not waiting) */
     uint32_t tok;           /* start of the token being scanned */
     uint32_t line;          /* start of the start line */
     uint32_t name_end;      /* end of the field name being parsed */
