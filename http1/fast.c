@@ -105,6 +105,12 @@ static inline bool is_ows(unsigned char c)
 /* "HTTP/1." DIGIT at b (8 bytes available): sets p->version. */
 static inline bool version_1x(ax_h1_parser *p, const unsigned char *b)
 {
+    uint64_t w;
+    memcpy(&w, b, 8);
+    if (memcmp(&w, "HTTP/1.1", 8) == 0) {
+        p->version = 11; /* the usual one, in one compare */
+        return true;
+    }
     if (memcmp(b, "HTTP/1.", 7) != 0 || b[7] < '0' || b[7] > '9')
         return false;
     p->version = b[7] == '0' ? 10 : 11;
@@ -208,8 +214,11 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
     size_t line;
     for (;;) {
         line = i;
-        if (i + 1 >= lim)
-            break;
+        if (i + 1 >= lim) {
+            if (i < lim && b[i] == '\n')
+                break; /* a bare LF */
+            goto wait;
+        }
         if (b[i] == '\r') {
             if (b[i + 1] != '\n')
                 break;
@@ -221,7 +230,9 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         }
         size_t name = i;
         i = scan_token(b, i, lim);
-        if (i == name || i >= lim || b[i] != ':' || n >= max)
+        if (i >= lim)
+            goto wait;
+        if (i == name || b[i] != ':' || n >= max)
             break;
         size_t name_len = i - name;
         i++;
@@ -231,7 +242,13 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
             i++;
         size_t value = i;
         i = scan_value(b, i, lim);
-        if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
+        if (i >= lim)
+            goto wait;
+        if (b[i] != '\r')
+            break;
+        if (i + 1 >= lim)
+            goto wait;
+        if (b[i + 1] != '\n')
             break;
         /* Trailing OWS: every byte of the value passed the scan, so the
          * only ones at or below SP are SP and HTAB: one compare each. */
@@ -248,7 +265,15 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         n++;
         i += 2;
     }
+    /* A line this path does not take: the state machine will. */
     hand_over(p, b, line, n0, n, nspecial);
+    return 0;
+wait:
+    /* The line at `line` is still arriving, and holds no LF: until one
+     * comes there is nothing to do (see ax__h1_parse_head). */
+    hand_over(p, b, line, n0, n, nspecial);
+    p->scan = (uint32_t)lim;
+    p->eol = (uint32_t)line;
     return 0;
 }
 

@@ -454,10 +454,29 @@ int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len)
 {
     size_t max = p->opt.max_head, lim = len < max ? len : max;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
+    /* Nothing to do until a line has ended among the new bytes. A byte-at-a-
+     * time sender costs a compare per call here (or in ax_h1_parser_next,
+     * which makes the same test first). */
+    if (p->scan >= lim || memchr(b + p->scan, '\n', lim - p->scan) == NULL) {
+        if (p->scan < lim)
+            p->scan = (uint32_t)lim;
+        return head_wait(p, b, lim);
+    }
+    if (fast && p->hs == AX__HS_FIELD_START) {
+        /* The fast path takes every whole field line it can, and stops at
+         * the line still arriving (then it has set scan and eol) or at a
+         * line it leaves to the state machine. */
+        int n = ax__h1_parse_head_fast(p, b, len);
+        if (n != 0)
+            return n;
+        if (p->scan == lim)
+            return head_wait(p, b, lim);
+        p->scan = p->eol = p->pos;
+    }
     for (;;) {
         /* Find the LFs among the bytes not searched yet, up to the end of
          * the head (an empty line) if it is there: [0, eol) is then whole
-         * lines. A byte-at-a-time sender costs a compare per call here. */
+         * lines. */
         size_t from = p->scan, eol = p->eol, done = eol;
         while (from < lim) {
             const unsigned char *q = memchr(b + from, '\n', lim - from);
@@ -475,12 +494,14 @@ int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len)
         p->eol = (uint32_t)eol;
         if (eol == done)
             return head_wait(p, b, lim);
-        /* Parse the lines that are whole: the fast path where it can (it
-         * takes the plain lines and stops at the first unusual one), then
+        /* Parse the lines that are whole: the fast path where it can, then
          * the state machine, which has the last word on every error. */
         int n = 0;
-        if (fast && (p->hs == AX__HS_FIELD_START || (p->hs == AX__HS_START && p->pos == 0)))
+        if (fast && (p->hs == AX__HS_FIELD_START || (p->hs == AX__HS_START && p->pos == 0))) {
             n = ax__h1_parse_head_fast(p, b, eol);
+            p->scan = (uint32_t)from; /* it may have set them to its own end */
+            p->eol = (uint32_t)eol;
+        }
         if (n == 0 && !(p->hs == AX__HS_FIELD_START && p->pos == eol)) {
             n = ax__h1_parse_section(p, b, eol, false);
             if (n > 0 && p->state == AX__P_HEAD)

@@ -152,27 +152,19 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
     } else {
         ev->type = AX_H1_EV_RESPONSE;
     }
-    p->remaining = h->content_length;
-    p->cs = 0;
-    p->digits = 0;
-    p->ext_len = 0;
-    switch (h->framing) {
-    case AX_H1_LENGTH:
-        p->state = AX__P_LENGTH;
-        break;
-    case AX_H1_CHUNKED:
-        p->state = AX__P_CHUNKED;
-        p->remaining = 0;
-        break;
-    case AX_H1_UNTIL_CLOSE:
-        p->state = AX__P_UNTIL_CLOSE;
-        break;
-    case AX_H1_TUNNEL:
-        p->state = AX__P_SWITCHED;
-        break;
-    default:
-        p->state = AX__P_END;
-        break;
+    static const uint8_t state_for[] = {
+        [AX_H1_NO_BODY] = AX__P_END,
+        [AX_H1_LENGTH] = AX__P_LENGTH,
+        [AX_H1_CHUNKED] = AX__P_CHUNKED,
+        [AX_H1_UNTIL_CLOSE] = AX__P_UNTIL_CLOSE,
+        [AX_H1_TUNNEL] = AX__P_SWITCHED,
+    };
+    p->state = state_for[h->framing];
+    if (h->framing == AX_H1_LENGTH || h->framing == AX_H1_CHUNKED) {
+        p->remaining = h->framing == AX_H1_LENGTH ? h->content_length : 0;
+        p->cs = 0;
+        p->digits = 0;
+        p->ext_len = 0;
     }
 }
 
@@ -188,8 +180,8 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
         /* A message's first call: usually the whole head is here, and the
          * fast path takes it without looking for line ends first. */
         n = ax__h1_parse_head_fast(p, b, len);
-        if (n == 0)
-            p->scan = p->eol = p->pos; /* where it stopped: a line start */
+        if (n == 0 && p->scan == 0)
+            p->scan = p->eol = p->pos; /* a line it leaves to the machine */
     }
     if (n == 0) {
         n = ax__h1_parse_head(p, b, len);
