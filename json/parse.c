@@ -205,16 +205,21 @@ skip_ws(const unsigned char *s)
 }
 
 /* A string (section 7). Most have nothing to decode: scan to the closing
- * quote, which becomes the string's NUL, and point into the text. */
+ * quote (checking any UTF-8 on the way), which becomes the string's NUL,
+ * and point into the text. */
 static inline int parse_string(ax__json_parser *p, const unsigned char **pp, ax_json_val *out)
 {
     unsigned char *start = (unsigned char *)*pp + 1;
     /* When this string was cut by the end of the input last time, the bytes
      * up to resume_scan are known to be plain: do not scan them again. */
-    const unsigned char *src = ax__json_scan_plain(start + p->resume_scan);
+    const unsigned char *src = ax__json_scan_string(start + p->resume_scan);
     p->resume_scan = 0;
     if (*src != '"')
         return ax__json_parse_string_slow(p, pp, out, src);
+    /* done: what was known of this string must not be taken for the next
+     * one's (a stale resume_close once sent a later string's search for
+     * its closing quote into the middle of an escape) */
+    p->resume_close = 0;
     *(unsigned char *)src = '\0';
     /* the scan stopped at nothing but the closing quote: nothing in the
      * string needs an escape when it is written */

@@ -59,6 +59,85 @@ static inline const unsigned char *ax__json_scan_plain(const unsigned char *s)
 #endif
 }
 
+/* Like ax__json_scan_plain, but well-formed UTF-8 is skipped too, 16
+ * bytes at a time: stops at '"', '\\', a control character, or where
+ * the UTF-8 is in doubt, and then at the start of the character in doubt
+ * (so that the byte-wise path that takes over, ax__json_utf8_len, finds the
+ * error, or replaces it, exactly where it would alone). s must be at the
+ * start of a character; the padding after the text ends the scan.
+ *
+ * Why: text in most languages but English mixes ASCII and multi-byte
+ * characters at every few bytes; stopping at each of them to check it
+ * alone cost more than the rest of parsing such a string. */
+static inline const unsigned char *ax__json_scan_string(const unsigned char *s)
+{
+#if defined(__SSE2__)
+    const unsigned char *lo = s;
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1f);
+    __m128i prev = _mm_setzero_si128(); /* the block before (nothing pending at s) */
+    unsigned prev_high = 0;              /* its last three bytes: any >= 0x80? */
+    for (;; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash));
+        hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+        unsigned stop = (unsigned)_mm_movemask_epi8(hit);
+        unsigned high = (unsigned)_mm_movemask_epi8(x);
+        if ((high | prev_high) != 0) {
+            /* RFC 3629 section 4, for all 16 bytes at once. p1, p2, p3: the
+             * bytes one, two and three places before each byte. */
+            __m128i p1 = _mm_or_si128(_mm_slli_si128(x, 1), _mm_srli_si128(prev, 15));
+            __m128i p2 = _mm_or_si128(_mm_slli_si128(x, 2), _mm_srli_si128(prev, 14));
+            __m128i p3 = _mm_or_si128(_mm_slli_si128(x, 3), _mm_srli_si128(prev, 13));
+            /* A byte must be a continuation (80..BF) exactly when a lead
+             * byte before it says so: C0.. one place back, E0.. two, F0..
+             * three (saturating subtraction leaves non-zero just there). */
+            __m128i need = _mm_or_si128(_mm_subs_epu8(p1, _mm_set1_epi8((char)0xBF)),
+                                        _mm_subs_epu8(p2, _mm_set1_epi8((char)0xDF)));
+            need = _mm_or_si128(need, _mm_subs_epu8(p3, _mm_set1_epi8((char)0xEF)));
+            __m128i none = _mm_cmpeq_epi8(need, _mm_setzero_si128()); /* ff: none needed */
+            __m128i cont = _mm_cmplt_epi8(x, _mm_set1_epi8((char)0xC0)); /* signed: 80..BF */
+            /* wrong where "none needed" and "continuation" agree */
+            __m128i bad = _mm_cmpeq_epi8(none, cont);
+            /* C0, C1 (overlong two-byte forms) and F5..FF never occur */
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_and_si128(x, _mm_set1_epi8((char)0xFE)),
+                                                   _mm_set1_epi8((char)0xC0)));
+            bad = _mm_or_si128(bad, _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8((char)0xF5)), x));
+            /* the second byte's narrower ranges: E0 A0..BF (not overlong),
+             * ED 80..9F (no surrogates), F0 90..BF (not overlong), F4
+             * 80..8F (not past U+10FFFF); signed compares of 80..BF */
+            __m128i below_a0 = _mm_cmplt_epi8(x, _mm_set1_epi8((char)0xA0));
+            __m128i below_90 = _mm_cmplt_epi8(x, _mm_set1_epi8((char)0x90));
+            __m128i r = _mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xE0)), below_a0);
+            r = _mm_or_si128(r, _mm_andnot_si128(below_a0, _mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xED))));
+            r = _mm_or_si128(r, _mm_and_si128(_mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xF0)), below_90));
+            r = _mm_or_si128(r, _mm_andnot_si128(below_90, _mm_cmpeq_epi8(p1, _mm_set1_epi8((char)0xF4))));
+            unsigned err = (unsigned)_mm_movemask_epi8(_mm_or_si128(bad, r));
+            /* only what lies before the first stop counts, and the stop
+             * itself (a sequence cut by it) */
+            if (stop != 0)
+                err &= (stop ^ (stop - 1));
+            if (err != 0) {
+                /* back to the lead of the character the first error is in
+                 * (or that it cuts short) */
+                const unsigned char *q = s + __builtin_ctz(err);
+                for (int i = 0; i < 3 && q > lo && (q[-1] & 0xC0) == 0x80; i++)
+                    q--;
+                if (q > lo && q[-1] >= 0xC0)
+                    q--;
+                return q;
+            }
+        }
+        prev = x;
+        prev_high = high & 0xE000u;
+        if (stop != 0)
+            return s + __builtin_ctz(stop);
+    }
+#else
+    return ax__json_scan_plain(s);
+#endif
+}
+
 /* The length of the well-formed UTF-8 sequence (RFC 3629 section 4) that
  * starts with the non-ASCII byte s[0] within s[0, avail), or 0 if it is
  * not one; *prefix is then the length of its longest well-formed prefix

@@ -115,6 +115,43 @@ static size_t utf8_run(const unsigned char *s, unsigned char *d)
     }
 }
 
+/* Moves the n bytes at src to d <= src (the write cursor of a string being
+ * decoded in place, or a block of its own), returns d + n. Whole 16-byte
+ * blocks go as one load and one store: the store ends before the next
+ * block's load begins (d <= src), so nothing unread is overwritten. The
+ * last part goes as two overlapping loads, both made before either store,
+ * so no byte past d + n is written (that is where the bytes still to be
+ * read may lie). */
+static inline unsigned char *move_run(unsigned char *d, const unsigned char *src, size_t n)
+{
+    if (d == src)
+        return d + n; /* nothing decoded yet: the bytes are in place */
+    size_t i = 0;
+    for (; n - i >= 16; i += 16) {
+        unsigned char block[16]; /* the source and destination may overlap */
+        memcpy(block, src + i, 16);
+        memcpy(d + i, block, 16);
+    }
+    size_t r = n - i;
+    if (r >= 8) {
+        uint64_t a, b;
+        memcpy(&a, src + i, 8);
+        memcpy(&b, src + n - 8, 8);
+        memcpy(d + i, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (r >= 4) {
+        uint32_t a, b;
+        memcpy(&a, src + i, 4);
+        memcpy(&b, src + n - 4, 4);
+        memcpy(d + i, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else {
+        for (; i < n; i++)
+            d[i] = src[i];
+    }
+    return d + n;
+}
+
 /* Where the string whose contents start at s ends: its closing quote, or
  * a control character (which ends it as an error), or NULL if the input
  * ends first. Skips escaped characters. */
@@ -239,6 +276,13 @@ int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp, ax_
             return fail(p, src, AX_EPROTO, "control character in string (must be escaped)");
         } else if (c >= 0x80) {
             size_t prefix;
+            const unsigned char *run = ax__json_scan_string(src);
+            if (run != src) {
+                /* well-formed: moved as it is, with any ASCII after it */
+                d = move_run(d, src, (size_t)(run - src));
+                src = run;
+                continue;
+            }
             size_t n = utf8_run(src, d);
             if (n != 0) {
                 d += n;
@@ -270,16 +314,8 @@ int ax__json_parse_string_slow(ax__json_parser *p, const unsigned char **pp, ax_
                 src += prefix;
             }
         } else {
-            const unsigned char *run = ax__json_scan_plain(src);
-            size_t n = (size_t)(run - src);
-            if (d == src)
-                ; /* nothing decoded yet: the bytes are in place */
-            else if (n <= 16)
-                for (size_t i = 0; i < n; i++)
-                    d[i] = src[i];
-            else
-                memmove(d, src, n);
-            d += n;
+            const unsigned char *run = ax__json_scan_string(src);
+            d = move_run(d, src, (size_t)(run - src));
             src = run;
         }
     }
