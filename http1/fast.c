@@ -1,15 +1,16 @@
 /*
- * The fast path: a head that is whole in the buffer, in one straight pass.
+ * The fast path: the whole lines of a head, in one straight pass.
  *
  * Most heads arrive in one read. For them the resumable state machine of
  * head.c does work that buys nothing: it keeps its place in memory between
  * tokens and calls out to the scanners. This pass keeps everything in
  * registers, has the 16-byte scanners inlined, and writes the header slices
- * directly. It accepts only the plain, valid shape of a head; anything else
- * (an incomplete head, an error, obs-fold, a bare LF, a limit) makes it give
- * up and the state machine parse the head from the start, so that every
- * error is found and reported in one place. It costs at most one extra scan
- * of the bytes at hand, once per head.
+ * directly. It accepts only the plain, valid shape of a head; at anything
+ * else (an error, obs-fold, a bare LF, a limit) it stops and the state
+ * machine parses that line, so that every error is found and reported in one
+ * place. It also stops at a line that is still arriving, and the next call
+ * resumes it there (ax__h1_parse_head): a head in pieces is parsed line by
+ * line by this same code.
  */
 #include <string.h>
 

@@ -8,6 +8,11 @@
  * stops short it saves the state and the position, and the next call resumes
  * there: nothing already accepted is looked at again.
  *
+ * A head is given to it a line at a time (ax__h1_parse_head, at the end of
+ * this file): a call only looks for line ends until some have come, then the
+ * fast path (fast.c) takes the plain whole lines and this state machine any
+ * line the fast path leaves.
+ *
  * Line ends. RFC 9112 section 2.2 lets a recipient take a bare LF as the end
  * of the start line or a field line; axle does (as h11 and most servers do).
  * A CR not followed by LF is an error (the same section allows rejecting it).

@@ -85,11 +85,16 @@ int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len);
  * section 3.2); sets p->head.form. Returns 0 or a 400. */
 int ax__h1_check_target(ax_h1_parser *p, const unsigned char *b);
 
-/* The fast path for a head that is whole in b[0, len): parses it in one pass
- * with the vector scanners inlined, writing p->headers directly. Returns the
- * head's length, or 0 when it is incomplete or anything is unusual (an error,
- * obs-fold, a bare LF, a limit): the caller then runs the state machine,
- * which has the last word. Only for ax__h1_simd >= 2 (SSSE3). */
+/* The fast path for the whole lines of a head in b[0, len), from the start
+ * (hs HS_START) or from the line start p->pos (hs HS_FIELD_START, the fields
+ * before it in p->fields), with the vector scanners inlined, writing
+ * p->headers directly. Returns the head's length once it is complete, an
+ * error only for a request-target that does not fit its method, or 0: it
+ * stopped at a line start, with the fields before it handed over as if the
+ * state machine had read them (hs HS_FIELD_START, pos there); when the line
+ * there is still arriving (no LF in it), p->scan is set to min(len, max_head)
+ * and p->eol to that line, else that line is for the state machine. Only for
+ * ax__h1_simd >= 2 (SSSE3). */
 int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len);
 
 /* Turns the stored offsets of the first n fields into slices over b (the
