@@ -212,7 +212,7 @@ static inline int parse_string(ax__json_parser *p, const unsigned char **pp, ax_
     unsigned char *start = (unsigned char *)*pp + 1;
     /* When this string was cut by the end of the input last time, the bytes
      * up to resume_scan are known to be plain: do not scan them again. */
-    const unsigned char *src = ax__json_scan_string(start + p->resume_scan);
+    const unsigned char *src = ax__json_scan_string_short(start + p->resume_scan);
     p->resume_scan = 0;
     if (*src != '"')
         return ax__json_parse_string_slow(p, pp, out, src);

@@ -138,6 +138,26 @@ static inline const unsigned char *ax__json_scan_string(const unsigned char *s)
 #endif
 }
 
+/* ax__json_scan_string for the common short ASCII string (a key, a
+ * word): when the first 16 bytes hold its end and nothing but ASCII before
+ * it, one block decides, inline; anything else goes to the full scan. */
+static inline __attribute__((always_inline)) const unsigned char *
+ax__json_scan_string_short(const unsigned char *s)
+{
+#if defined(__SSE2__)
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\\')));
+    hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)),
+                                           _mm_set1_epi8(0x1f)));
+    unsigned stop = (unsigned)_mm_movemask_epi8(hit);
+    unsigned high = (unsigned)_mm_movemask_epi8(x);
+    if (stop != 0 && (high & (stop ^ (stop - 1))) == 0)
+        return s + __builtin_ctz(stop);
+#endif
+    return ax__json_scan_string(s);
+}
+
 /* The length of the well-formed UTF-8 sequence (RFC 3629 section 4) that
  * starts with the non-ASCII byte s[0] within s[0, avail), or 0 if it is
  * not one; *prefix is then the length of its longest well-formed prefix
