@@ -75,15 +75,16 @@ static inline unsigned leading_digits8(uint64_t v)
 }
 
 /* The value of eight ASCII digits, first digit most significant. Each step
- * joins neighbouring lanes, high lane times its weight plus low lane:
- * bytes d0 d1 ... -> 16-bit lanes of two digits -> 32-bit lanes of four ->
- * eight. No lane can carry into the next (99, 9999, 99999999 fit). */
+ * joins neighbouring lanes, high lane times its weight plus low lane, with
+ * one multiplication: bytes d0 d1 ... -> 16-bit lanes of two digits (x 2561
+ * = 10 * 256 + 1) -> 32-bit lanes of four (x 6553601 = 100 * 65536 + 1) ->
+ * eight (x 42949672960001 = 10000 * 2^32 + 1). No lane can carry into the
+ * next (99, 9999, 99999999 fit). */
 static inline uint32_t value8(uint64_t v)
 {
-    v -= UINT64_C(0x3030303030303030);
-    v = (v * 10 + (v >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
-    v = (v * 100 + (v >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
-    return (uint32_t)(v * 10000 + (v >> 32));
+    v = ((v & UINT64_C(0x0F0F0F0F0F0F0F0F)) * 2561) >> 8;
+    v = ((v & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
+    return (uint32_t)(((v & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32);
 }
 
 static const uint32_t pow10_u32[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
@@ -456,6 +457,85 @@ static uint64_t to_double_bits(num_text *t, uint64_t w)
     return exact_bits(t, eisel_lemire(w, q, false));
 }
 
+/* ---- the fast path -------------------------------------------------------- */
+
+/* The value of the first n (1 to 7) of the eight ASCII digits in v: moved to
+ * the top, '0's below them. */
+static inline uint32_t value_first(uint64_t v, unsigned n)
+{
+    return value8((v << (64 - 8 * n)) | (UINT64_C(0x3030303030303030) >> (8 * n)));
+}
+
+/* The common number of a document, "[-]int.frac" with at most 19 digits,
+ * at most 16 after the point and no exponent (every number of canada.json
+ * is one), converted straight-line: the fraction in two 8-byte loads, then
+ * Clinger when the digits fit 53 bits, else one 64 x 64-bit Eisel-Lemire
+ * product. s is at the '.', the integer part before it has int_len digits
+ * of value w, and 17 bytes from s are readable. Returns the number's length,
+ * or 0 when it is not of this form or the one product cannot decide: the
+ * general path then takes it from the start of the fraction. */
+static inline __attribute__((always_inline)) int fast_fraction(const char *p, const char *s, bool neg, size_t int_len, uint64_t w,
+                                ax__json_num *out)
+{
+    const char *f = s + 1;
+    uint64_t a = load8(f);
+    unsigned n = leading_digits8(a);
+    if (n == 8) {
+        uint64_t b = load8(f + 8);
+        unsigned nb = leading_digits8(b);
+        if (nb == 8)
+            return 0; /* more than 16 digits after the point */
+        w = w * 100000000 + value8(a);
+        if (nb > 0)
+            w = w * pow10_u32[nb] + value_first(b, nb);
+        n += nb;
+    } else {
+        if (n == 0)
+            return 0; /* "1." is not a number: the general path says so */
+        w = w * pow10_u32[n] + value_first(a, n);
+    }
+    if (int_len + n > 19 || (f[n] | 0x20) == 'e')
+        return 0; /* w is not exact, or an exponent follows */
+    /* w * 10^-n, 1 <= n <= 16 */
+    uint64_t bits;
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    if (w <= (UINT64_C(1) << 53)) {
+        double d = (double)w / exact_pow10[n]; /* Clinger: both exact, one rounding */
+        memcpy(&bits, &d, sizeof bits);
+    } else
+#endif
+    {
+        /* Eisel-Lemire with the table entry's high half only: the low half
+         * adds less than one unit to the low 64 bits of w * hi, so at most
+         * a carry of one into `top`, which moves no bit from the rounding
+         * bit up unless every bit below it is one (then ask the general
+         * path). The value is in [2^53 * 10^-16, 10^19) and its exact
+         * product lies strictly above the truncated one, as in
+         * eisel_lemire(). */
+        int lz = clz64(w);
+        int q = -(int)n;
+        uint64_t top;
+        ax__json_mul128(w << lz, ax__json_pow10[q - AX__JSON_POW10_MIN][0], &top);
+        int msb = (int)(top >> 63);
+        int shift = 9 + msb;
+        uint64_t below_mask = (UINT64_C(1) << shift) - 1;
+        if ((top & below_mask) == below_mask)
+            return 0;
+        uint64_t m = top >> shift;
+        m = (m >> 1) + (m & 1);
+        int biased = ax__json_floor_log2_pow10(q) + 63 + msb - lz + 1023;
+        if (m >> (FRAC_BITS + 1)) { /* rounded up to 2^53 */
+            m >>= 1;
+            biased++;
+        }
+        bits = ((uint64_t)biased << FRAC_BITS) | (m & FRAC_MASK);
+    }
+    bits |= (uint64_t)neg << 63;
+    out->kind = AX__JSON_NUM_DOUBLE;
+    memcpy(&out->v.d, &bits, sizeof bits);
+    return (int)(f + n - p);
+}
+
 /* ---- the grammar (RFC 8259 §6) ------------------------------------------- */
 
 /*   number = [ minus ] int [ frac ] [ exp ]
@@ -481,15 +561,33 @@ int ax__json_parse_number(const char *p, size_t len, ax__json_num *out)
     } else {
         scan_digits(&s, end, &w);
     }
+    if (end - s >= 17 && *s == '.') {
+        int n = fast_fraction(p, s, neg, (size_t)(s - t.int_digits), w, out);
+        if (n > 0)
+            return n;
+    }
     return parse_after_int(p, s, end, neg, &t, w, out);
+}
+
+/* Kept out of line so that the fast path saves no registers. */
+static __attribute__((noinline)) int after_int_general(const char *p, size_t len, size_t int_end,
+                                                       uint64_t w, ax__json_num *out)
+{
+    bool neg = *p == '-';
+    num_text t = {.int_digits = p + neg, .frac_digits = NULL, .frac_len = 0, .exp = 0};
+    return parse_after_int(p, p + int_end, p + len, neg, &t, w, out);
 }
 
 int ax__json_parse_number_after_int(const char *p, size_t len, size_t int_end, uint64_t w,
                                     ax__json_num *out)
 {
-    bool neg = *p == '-';
-    num_text t = {.int_digits = p + neg, .frac_digits = NULL, .frac_len = 0, .exp = 0};
-    return parse_after_int(p, p + int_end, p + len, neg, &t, w, out);
+    if (len - int_end >= 17 && p[int_end] == '.') {
+        bool neg = *p == '-';
+        int n = fast_fraction(p, p + int_end, neg, int_end - neg, w, out);
+        if (n > 0)
+            return n;
+    }
+    return after_int_general(p, len, int_end, w, out);
 }
 
 /* The rest of the grammar from s, the end of the integer part t->int_digits
