@@ -98,11 +98,6 @@ FAST __attribute__((always_inline)) static inline size_t scan_value(const unsign
     return m != 0 ? i + (size_t)__builtin_ctz(m) : lim;
 }
 
-static inline bool is_ows(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 /* "HTTP/1." DIGIT at b (8 bytes available): sets p->version. */
 static inline bool version_1x(ax_h1_parser *p, const unsigned char *b)
 {
@@ -118,8 +113,9 @@ static inline bool version_1x(ax_h1_parser *p, const unsigned char *b)
     return true;
 }
 
-/* The start line; returns where the field lines begin, or 0 to give up. */
-FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t lim)
+/* The start line; returns where the field lines begin, 0 to give up, or the
+ * error of a request-target that does not fit its method. */
+FAST static int start_line(ax_h1_parser *p, const unsigned char *b, size_t lim)
 {
     size_t i;
     if (p->kind == AX_H1_REQUESTS) {
@@ -131,34 +127,46 @@ FAST static size_t start_line(ax_h1_parser *p, const unsigned char *b, size_t li
             i = scan_token(b, 0, lim);
         if (i == 0 || i >= lim || b[i] != ' ')
             return 0;
-        p->m_off = 0;
-        p->m_len = (uint32_t)i;
-        size_t t = ++i;
+        size_t m_len = i, t = ++i;
         i = scan_target(b, i, lim);
         if (i == t || i >= lim || b[i] != ' ')
             return 0;
+        p->m_off = 0;
+        p->m_len = (uint32_t)m_len;
         p->t_off = (uint32_t)t;
         p->t_len = (uint32_t)(i - t);
         i++;
-        if (lim - i < 10 || !version_1x(p, b + i) || b[i + 8] != '\r' || b[i + 9] != '\n')
+        if (lim - i < 10 || memcmp(b + i + 8, "\r\n", 2) != 0 || !version_1x(p, b + i))
             return 0;
         i += 8;
-    } else {
-        if (lim < 14 || !version_1x(p, b) || b[8] != ' ' || b[9] < '1' || b[9] > '9' ||
-            b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9')
+        if (i > p->opt.max_start_line)
             return 0;
-        p->status = (uint32_t)((b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0'));
-        i = b[12] == ' ' ? 13 : 12;
-        size_t r = i;
-        i = scan_value(b, i, lim);
-        if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
-            return 0;
-        p->m_off = (uint32_t)r;
-        p->m_len = (uint32_t)(i - r);
+        if (b[t] == '/' && m_len != 7) {
+            /* origin-form under a method that is not CONNECT (whose name has
+             * 7 letters): what ax__h1_check_target decides first, without the
+             * call. */
+            p->head.form = AX_H1_ORIGIN_FORM;
+        } else {
+            int rc = ax__h1_check_target(p, b);
+            if (rc < 0)
+                return rc; /* the state machine would stop at the same place */
+        }
+        return (int)(i + 2);
     }
+    if (lim < 14 || !version_1x(p, b) || b[8] != ' ' || b[9] < '1' || b[9] > '9' ||
+        b[10] < '0' || b[10] > '9' || b[11] < '0' || b[11] > '9')
+        return 0;
+    p->status = (uint32_t)((b[9] - '0') * 100 + (b[10] - '0') * 10 + (b[11] - '0'));
+    i = b[12] == ' ' ? 13 : 12;
+    size_t r = i;
+    i = scan_value(b, i, lim);
+    if (i + 1 >= lim || b[i] != '\r' || b[i + 1] != '\n')
+        return 0;
+    p->m_off = (uint32_t)r;
+    p->m_len = (uint32_t)(i - r);
     if (i > p->opt.max_start_line)
         return 0;
-    return i + 2;
+    return (int)(i + 2);
 }
 
 /* The field lines before `line` are accepted: give those from index n0 on
@@ -196,19 +204,10 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         n0 = p->nfields;
         nspecial = p->nspecial;
     } else {
-        i = start_line(p, b, lim);
-        if (i == 0)
-            return 0;
-        if (p->kind == AX_H1_REQUESTS && b[p->t_off] == '/' && p->m_len != 7) {
-            /* origin-form under a method that is not CONNECT (whose name has
-             * 7 letters): what ax__h1_check_target decides first, without the
-             * call. */
-            p->head.form = AX_H1_ORIGIN_FORM;
-        } else if (p->kind == AX_H1_REQUESTS) {
-            int rc = ax__h1_check_target(p, b);
-            if (rc < 0)
-                return rc; /* the state machine would stop at the same place */
-        }
+        int rc = start_line(p, b, lim);
+        if (rc <= 0)
+            return rc;
+        i = (size_t)rc;
     }
     ax_h1_header *h = p->headers;
     size_t n = n0, max = p->opt.max_headers;
@@ -236,12 +235,10 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
         if (i == name || b[i] != ':' || n >= max)
             break;
         size_t name_len = i - name;
-        i++;
-        if (i < lim && b[i] == ' ')
-            i++; /* the usual single space, then any more */
-        while (i < lim && is_ows(b[i]))
-            i++;
-        size_t value = i;
+        /* The value scan takes the whitespace around the value too (SP and
+         * HTAB are in its class); it is trimmed once the line end is found,
+         * with no bounds to check. */
+        size_t value = ++i;
         i = scan_value(b, i, lim);
         if (i >= lim)
             goto wait;
@@ -251,9 +248,12 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
             goto wait;
         if (b[i + 1] != '\n')
             break;
-        /* Trailing OWS: every byte of the value passed the scan, so the
+        /* OWS around the value: every byte of it passed the scan, so the
          * only ones at or below SP are SP and HTAB: one compare each. */
         size_t end = i;
+        value += b[value] == ' '; /* the usual single space */
+        while (b[value] == ' ' || b[value] == '\t')
+            value++; /* stops at the CR at the latest */
         while (end > value && b[end - 1] <= ' ')
             end--;
         if (ax__h1_maybe_special(b + name, name_len)) {

@@ -51,7 +51,7 @@ static void start_message(ax_h1_parser *p)
 {
     p->state = AX__P_HEAD;
     p->hs = AX__HS_START;
-    p->pos = p->tok = p->line = p->scan = p->eol = p->quiet = 0;
+    p->pos = p->scan = p->eol = p->quiet = 0; /* tok and line are set before use */
     p->nfields = p->nspecial = 0;
     p->offset = 0;
 }

@@ -51,16 +51,10 @@ enum {
  * leave few others, so framing.c looks at a handful of fields, not all. */
 static inline bool ax__h1_maybe_special(const unsigned char *name, size_t len)
 {
-    unsigned c = name[0] | 0x20u;
-    switch (len) {
-    case 4: return c == 'h';
-    case 6: return c == 'e';
-    case 7: return c == 'u';
-    case 10:
-    case 14: return c == 'c';
-    case 17: return c == 't';
-    default: return false;
-    }
+    /* The first letter (lower case) each length allows; 0 for none. */
+    static const unsigned char first[18] = {[4] = 'h', [6] = 'e', [7] = 'u', [10] = 'c',
+                                            [14] = 'c', [17] = 't'};
+    return len < sizeof(first) && first[len] == (name[0] | 0x20u);
 }
 
 /* Records a protocol error (status for a request; responses get 502 except
