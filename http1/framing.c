@@ -283,22 +283,9 @@ static int response_framing(ax_h1_parser *p, const fields_seen *s)
     return 0;
 }
 
-int ax__h1_decide_framing(ax_h1_parser *p, const unsigned char *b)
+int ax__h1_decide_framing_fields(ax_h1_parser *p, const unsigned char *b)
 {
     ax_h1_head *h = &p->head;
-    if (p->nspecial == 1 && p->kind == AX_H1_REQUESTS) {
-        /* The usual request without a body: of the fields read here it has
-         * only Host. No body, kept alive in HTTP/1.1 (what the general path
-         * below decides for it, in a few instructions). */
-        const ax_h1_header *f = &h->headers[p->special[0]];
-        if (f->name.len == 4 && NAME_IS(f->name.ptr, "host")) {
-            h->keep_alive = h->version == 11;
-            h->upgrade = h->expect_continue = false;
-            h->content_length = 0;
-            h->framing = AX_H1_NO_BODY;
-            return 0;
-        }
-    }
     fields_seen s;
     memset(&s, 0, sizeof(s));
     if (p->nspecial <= 8) {

@@ -7,6 +7,7 @@
 #define AXLE_HTTP1_PARSER_H
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "axle/http1.h"
 
@@ -96,8 +97,35 @@ int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t len);
 void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b, size_t n);
 
 /* Decides the framing of the head just parsed (RFC 9112 section 6.3) and fills
- * p->head's framing, keep-alive, upgrade and expect fields. Returns 0 or an
- * error (400, 501 for requests; 502 for responses). */
-int ax__h1_decide_framing(ax_h1_parser *p, const unsigned char *b);
+ * p->head's framing, keep-alive, upgrade and expect fields from the fields
+ * that might matter (p->special). Returns 0 or an error (400, 501 for
+ * requests; 502 for responses). */
+int ax__h1_decide_framing_fields(ax_h1_parser *p, const unsigned char *b);
+
+/* The same, with the usual request without a body answered inline: of the
+ * fields framing.c reads it has only Host. That means no body, kept alive in
+ * HTTP/1.1: what ax__h1_decide_framing_fields decides for it. */
+static inline int ax__h1_decide_framing(ax_h1_parser *p, const unsigned char *b)
+{
+    ax_h1_head *h = &p->head;
+    if (p->nspecial == 1 && p->kind == AX_H1_REQUESTS) {
+        ax_slice name = h->headers[p->special[0]].name;
+        uint32_t w, host;
+        if (name.len == 4) {
+            /* OR 0x20 lowers the case; in a token only 'H' and 'h' become
+             * 'h' (and so on), as in framing.c. */
+            memcpy(&w, name.ptr, 4);
+            memcpy(&host, "host", 4);
+            if ((w | 0x20202020u) == host) {
+                h->keep_alive = h->version == 11;
+                h->upgrade = h->expect_continue = false;
+                h->content_length = 0;
+                h->framing = AX_H1_NO_BODY;
+                return 0;
+            }
+        }
+    }
+    return ax__h1_decide_framing_fields(p, b);
+}
 
 #endif /* AXLE_HTTP1_PARSER_H */

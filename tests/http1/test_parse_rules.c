@@ -148,6 +148,10 @@ Test(h1_rules, head_flags)
         {AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nHost: a\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
         {AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nHost: a\r\nConnection: x, Close\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
         {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        /* Host the only field framing looks at (answered inline). */
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\nHost: a\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.1\r\nhOsT: a\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
+        {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\nHxst: a\r\n\r\n", AX_H1_NO_BODY, 0, false, false, false, AX_H1_ORIGIN_FORM},
         {AX_H1_REQUESTS, NULL, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},
         {AX_H1_REQUESTS, NULL, "GET /c HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", AX_H1_NO_BODY, 0, true, true, false, AX_H1_ORIGIN_FORM},
         {AX_H1_REQUESTS, NULL, "GET /c HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n", AX_H1_NO_BODY, 0, true, false, false, AX_H1_ORIGIN_FORM},

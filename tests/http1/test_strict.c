@@ -256,6 +256,11 @@ RULE(http_1_1_without_host,
      "GET / HTTP/1.1\r\nX: a\r\n\r\n",
      "ERR 400|")
 
+/* HTTP/1.1 whose only Host-like field is not Host (same length, first letter) */
+RULE(http_1_1_with_a_host_lookalike_only,
+     "GET / HTTP/1.1\r\nHxst: a\r\n\r\n",
+     "ERR 400|")
+
 /* two Host fields */
 RULE(two_host_fields,
      "GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n",
