@@ -434,7 +434,7 @@ void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b, size_t n)
  * that a line that never ends costs bounded memory and time: the head
  * (431, or 414 while still in a request's start line) and the start line
  * (414). lim is min(len, max_head). */
-static int head_wait(ax_h1_parser *p, const unsigned char *b, size_t lim)
+static inline int head_wait(ax_h1_parser *p, const unsigned char *b, size_t lim)
 {
     bool start = p->hs != AX__HS_FIELD_START;
     size_t max = p->opt.max_head, quiet = max - 1;
@@ -455,14 +455,13 @@ static int head_wait(ax_h1_parser *p, const unsigned char *b, size_t lim)
     return 0;
 }
 
-int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len)
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len, bool lf_seen)
 {
     size_t max = p->opt.max_head, lim = len < max ? len : max;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
-    /* Nothing to do until a line has ended among the new bytes. A byte-at-a-
-     * time sender costs a compare per call here (or in ax_h1_parser_next,
-     * which makes the same test first). */
-    if (p->scan >= lim || memchr(b + p->scan, '\n', lim - p->scan) == NULL) {
+    /* Nothing to do until a line has ended among the new bytes (unless
+     * ax_h1_parser_next has seen one there already, lf_seen). */
+    if (!lf_seen && (p->scan >= lim || memchr(b + p->scan, '\n', lim - p->scan) == NULL)) {
         if (p->scan < lim)
             p->scan = (uint32_t)lim;
         return head_wait(p, b, lim);

@@ -173,7 +173,7 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
  * a DATA event). Chunk framing stays inline: it runs once per chunk. Called
  * from ax_h1_parser_next directly (len at most INT32_MAX). */
 __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, size_t len,
-                                             ax_h1_event *ev)
+                                             ax_h1_event *ev, bool lf_seen)
 {
     int n = 0;
     if (p->scan == 0 && __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2) {
@@ -184,7 +184,7 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
             p->scan = p->eol = p->pos; /* a line it leaves to the machine */
     }
     if (n == 0) {
-        n = ax__h1_parse_head(p, b, len);
+        n = ax__h1_parse_head(p, b, len, lf_seen);
         if (n >= 0 && p->state == AX__P_H2) {
             ev->type = AX_H1_EV_H2_PREFACE;
             return n;
@@ -614,11 +614,14 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
     if (p->state == AX__P_HEAD) {
         /* No limit near (quiet) and no LF in the new bytes: nothing to do
          * until a line ends. */
-        if (len <= p->quiet && len - p->scan <= 16 && !lf_in(b, p->scan, len)) {
-            p->scan = (uint32_t)len;
-            return 0;
+        if (len <= p->quiet && len - p->scan <= 16) {
+            if (!lf_in(b, p->scan, len)) {
+                p->scan = (uint32_t)len;
+                return 0;
+            }
+            return on_head(p, buf, len, ev, true); /* len <= quiet < max_head */
         }
-        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev);
+        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev, false);
     }
     if (p->state == AX__P_END) {
         /* After a message without a body, or the end of one. */

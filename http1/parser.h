@@ -70,11 +70,12 @@ int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool tra
 
 /* Parses a head in buf[0, len) that may still be arriving: only whole lines
  * are parsed (the fast path, then the state machine), and a call that brings
- * no line end only looks for one in its new bytes. Returns the head's length
- * with p->headers filled, 0 when more bytes are needed, or an error. For the
- * HTTP/2 preface it sets p->state to AX__P_H2 and returns the bytes before
- * it. */
-int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len);
+ * no line end only looks for one in its new bytes (lf_seen: the caller has
+ * found an LF in b[p->scan, len) already and the limits are not near).
+ * Returns the head's length with p->headers filled, 0 when more bytes are
+ * needed, or an error. For the HTTP/2 preface it sets p->state to AX__P_H2
+ * and returns the bytes before it. */
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len, bool lf_seen);
 
 /* Requests: the request-target's form must fit the method (RFC 9112
  * section 3.2); sets p->head.form. Returns 0 or a 400. */
