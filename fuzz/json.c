@@ -10,7 +10,13 @@
  *   - the reader, fed the text in two pieces at the split point, gives the
  *     same document, or the same error at the same offset;
  *   - a builder copy frozen back is equal, and the streaming writer writes
- *     the document as the document writer does.
+ *     the document as the document writer does;
+ *   - the compact text fits a caller's buffer of exactly its size and a
+ *     size limit of exactly its size, and fails one byte short of either
+ *     (the writer's checked slow way against its fast way);
+ *   - every string of the document is UTF-8 by a byte-wise reference
+ *     (WTF-8 surrogates only with allow_lone_surrogates): the 16-byte
+ *     block check must not let anything through.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +31,91 @@ static void check(int ok)
 {
     if (!ok)
         abort();
+}
+
+/* RFC 3629 section 4, byte by byte, written apart from the library's. */
+static int utf8_ok(const unsigned char *s, size_t n, int surrogates)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            lo = c == 0xE0 ? 0xA0 : lo;
+            hi = c == 0xED && !surrogates ? 0x9F : hi;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            lo = c == 0xF0 ? 0x90 : lo;
+            hi = c == 0xF4 ? 0x8F : hi;
+        } else {
+            return 0;
+        }
+        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k < len; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return 0;
+        i += len;
+    }
+    return 1;
+}
+
+static void strings_are_utf8(const ax_json_val *v, int surrogates)
+{
+    size_t n;
+    switch (ax_json_type_of(v)) {
+    case AX_JSON_STRING: {
+        const char *s = ax_json_get_str(v, &n);
+        check(utf8_ok((const unsigned char *)s, n, surrogates));
+        break;
+    }
+    case AX_JSON_ARRAY:
+        for (size_t i = 0; i < ax_json_len(v); i++)
+            strings_are_utf8(ax_json_at(v, i), surrogates);
+        break;
+    case AX_JSON_OBJECT:
+        for (size_t i = 0; i < ax_json_len(v); i++) {
+            strings_are_utf8(ax_json_key_at(v, i), surrogates);
+            strings_are_utf8(ax_json_value_at(v, i), surrogates);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* The compact text in a buffer of exactly its size, and under a limit of
+ * exactly its size; one byte short fails. */
+static void exact_room(const ax_json_val *root)
+{
+    ax_bytes_mut out;
+    ax_bytes_mut_init(&out, NULL);
+    check(ax_json_write(root, NULL, &out) == 0);
+    ax_slice s = ax_bytes_mut_view(&out);
+    char *buf = malloc(s.len + 1);
+    check(buf != NULL);
+    check(ax_json_write_buf(root, NULL, buf, s.len) == (int)s.len);
+    check(memcmp(buf, s.ptr, s.len) == 0);
+    check(ax_json_write_buf(root, NULL, buf, s.len - 1) == AX_ERANGE);
+    free(buf);
+    ax_bytes_mut lim;
+    ax_bytes_mut_init(&lim, NULL);
+    ax_bytes_mut_set_limit(&lim, s.len);
+    check(ax_json_write(root, NULL, &lim) == 0);
+    ax_slice l = ax_bytes_mut_view(&lim);
+    check(l.len == s.len && memcmp(l.ptr, s.ptr, s.len) == 0);
+    ax_bytes_mut_clear(&lim);
+    ax_bytes_mut_set_limit(&lim, s.len - 1);
+    check(ax_json_write(root, NULL, &lim) == AX_ELIMIT);
+    ax_bytes_mut_free(&lim);
+    ax_bytes_mut_free(&out);
 }
 
 static void write_twice_same(const ax_json_val *root, const ax_json_write_options *wo,
@@ -74,6 +165,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ax_json_write_options_init(&wo);
         wo.max_depth = po.max_depth;
         write_twice_same(ax_json_doc_root(doc), &wo, &po);
+        if (po.max_depth > 4) /* the default write depth must hold it */
+            exact_room(ax_json_doc_root(doc));
+        strings_are_utf8(ax_json_doc_root(doc), po.allow_lone_surrogates);
         wo.pretty = (pick >> 4) & 1;
         wo.ascii_only = (pick >> 5) & 1;
         wo.indent = (pick >> 6) & 3;
