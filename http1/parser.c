@@ -176,11 +176,24 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
                                              ax_h1_event *ev, bool lf_seen)
 {
     int n = 0;
-    if (p->scan == 0 && __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2) {
+    bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
+    if (p->scan == 0 && fast) {
         /* A message's first call: usually the whole head is here, and the
          * fast path takes it without looking for line ends first. */
         n = ax__h1_parse_head_fast(p, b, len);
         if (n == 0 && p->scan == 0)
+            p->scan = p->eol = p->pos; /* a line it leaves to the machine */
+    } else if (lf_seen && p->hs == AX__HS_FIELD_START && fast) {
+        /* The usual call while a head arrives in pieces: a field line has
+         * ended, no limit is near (lf_seen says both), and the fast path
+         * resumes at the line start. When it stops at the line still
+         * arriving it has said so (scan) and there is nothing else to do:
+         * ax__h1_parse_head would only find the limits as far away as
+         * before. */
+        n = ax__h1_parse_head_fast(p, b, len);
+        if (n == 0 && p->scan == len)
+            return 0;
+        if (n == 0)
             p->scan = p->eol = p->pos; /* a line it leaves to the machine */
     }
     if (n == 0) {
