@@ -459,6 +459,8 @@ int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len, bool lf_see
 {
     size_t max = p->opt.max_head, lim = len < max ? len : max;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
+    if (lim < p->scan)
+        return 0; /* fewer bytes than last time: not the input contract; wait */
     /* Nothing to do until a line has ended among the new bytes (unless
      * ax_h1_parser_next has seen one there already, lf_seen). */
     if (!lf_seen && (p->scan >= lim || memchr(b + p->scan, '\n', lim - p->scan) == NULL)) {

@@ -405,3 +405,43 @@ Test(h1_rules, trailer_fields_are_counted_too)
     cr_assert_eq(h1_feed_run(&f, bad, strlen(bad), 0, 0, out, sizeof(out)), AX_ELIMIT);
     cr_assert(strstr(out, "ERR 431|") != NULL, "%s", out);
 }
+
+/* The limits hold while a head waits for its line ends, at the same byte
+ * whatever the pieces: a start line of exactly max_start_line bytes and a head
+ * of exactly max_head bytes pass, one byte more is 414 / 431. */
+Test(h1_rules, limits_at_the_edge_in_any_pieces)
+{
+    ax_h1_options o;
+    ax_h1_options_init(&o);
+    o.max_start_line = 64;
+    o.max_head = 256;
+    h1_feed f = {AX_H1_REQUESTS, NULL, false, &o};
+    static const size_t steps[] = {1, 2, 7, 16, 17, 64};
+    struct {
+        const char *head, *tail;
+        size_t n;
+        const char *want; /* prefix of the transcript */
+    } t[] = {
+        /* "GET /" + n + " HTTP/1.1": 64 bytes with n = 50 */
+        {"GET /", " HTTP/1.1\r\nHost: a\r\n\r\n", 50, "REQ GET /aaa"},
+        {"GET /", " HTTP/1.1\r\nHost: a\r\n\r\n", 51, "ERR 414|"},
+        /* the same line never ending */
+        {"GET /", "", 60, "ERR 414|"},
+        /* 32 + n bytes of head: 256 with n = 224 */
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: ", "\r\n\r\n", 224, "REQ GET / 11 Host=a X=vvv"},
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: ", "\r\n\r\n", 225, "ERR 431|"},
+        {"GET / HTTP/1.1\r\nHost: a\r\nX: ", "", 300, "ERR 431|"},
+    };
+    for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+        char *s = repeat(t[k].head, t[k].head[0] == 'G' && t[k].head[5] == '\0' ? 'a' : 'v', t[k].n,
+                         t[k].tail);
+        static char whole[4096], pieces[4096];
+        h1_feed_run(&f, s, strlen(s), 0, 0, whole, sizeof(whole));
+        cr_assert(strncmp(whole, t[k].want, strlen(t[k].want)) == 0, "case %zu: %s", k, whole);
+        for (size_t j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+            h1_feed_run(&f, s, strlen(s), steps[j], steps[j], pieces, sizeof(pieces));
+            cr_assert_str_eq(pieces, whole, "case %zu, %zu-byte pieces", k, steps[j]);
+        }
+        free(s);
+    }
+}
