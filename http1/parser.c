@@ -428,7 +428,7 @@ static int chunk_ext_byte(int cs, unsigned char c, const char **why)
     return -1;
 }
 
-static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+static inline int chunked_step(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
 {
     bool end = false;
     size_t i = chunk_line_fast(p, b, len, &end);
@@ -548,6 +548,17 @@ static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event
     }
 }
 
+/* Chunked bodies, called from ax_h1_parser_next directly (len at most
+ * INT32_MAX); out of line for the same reason as on_head. */
+__attribute__((noinline)) static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len,
+                                                ax_h1_event *ev)
+{
+    int n = chunked_step(p, b, len, ev);
+    if (n > 0 && p->state != AX__P_HEAD)
+        p->offset += (uint64_t)n;
+    return n;
+}
+
 /* ---- the driver --------------------------------------------------------- */
 
 /* Every state, one event. Out of line: the calls ax_h1_parser_next answers
@@ -561,9 +572,6 @@ __attribute__((noinline)) static int next_event(ax_h1_parser *p, unsigned char *
     switch (p->state) {
     case AX__P_LENGTH:
         n = on_length(p, b, len, ev);
-        break;
-    case AX__P_CHUNKED:
-        n = on_chunked(p, b, len, ev);
         break;
     case AX__P_TRAILERS:
         n = on_trailers(p, b, len, ev);
@@ -641,7 +649,9 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
         ev->type = AX_H1_EV_END;
         end_message(p);
         return 0;
-    } else if (p->state == AX__P_CHUNKED && p->cs == C_DATA && len <= INT32_MAX) {
+    } else if (p->state == AX__P_CHUNKED) {
+        if (p->cs != C_DATA || len > INT32_MAX)
+            return on_chunked(p, buf, len < INT32_MAX ? len : INT32_MAX, ev);
         /* Inside a chunk's data. */
         size_t n = len < p->remaining ? len : (size_t)p->remaining;
         p->remaining -= n;
