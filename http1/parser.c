@@ -661,6 +661,16 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
         ev->type = AX_H1_EV_DATA;
         ev->data = ax_slice_make(b, n);
         return (int)n;
+    } else if (p->state == AX__P_LENGTH && len <= INT32_MAX) {
+        /* A Content-Length body (on_length, inline). */
+        size_t n = len < p->remaining ? len : (size_t)p->remaining;
+        p->remaining -= n;
+        if (p->remaining == 0)
+            p->state = AX__P_END;
+        p->offset += n;
+        ev->type = AX_H1_EV_DATA;
+        ev->data = ax_slice_make(b, n);
+        return (int)n;
     }
     return next_event(p, buf, len, ev);
 }
