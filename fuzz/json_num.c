@@ -8,6 +8,9 @@
  * glibc gives it in the C locale (strtoull/strtoll for integers, strtod_l
  * for doubles, whose infinity must be AX_ERANGE).
  *
+ * The handover entry (ax__json_parse_number_after_int, given the integer
+ * part already read) must agree with it.
+ *
  * Format: the first 8 bytes, as a double's bits when finite, must format to
  * at most 26 bytes with a '.' or an 'e', never touch buf[32..], and read back
  * to the same bits through both our parser and strtod_l.
@@ -78,10 +81,31 @@ static long reference_span(const char *p, size_t len, bool *integer)
     return (long)i;
 }
 
+/* The parser's handover entry, given the integer part already read, must
+ * agree with the whole-number entry point. */
+static void check_handover(const char *p, size_t len, int r, const ax__json_num *n)
+{
+    size_t i = p[0] == '-';
+    uint64_t w = 0;
+    while (digit(p, i, len))
+        w = w * 10 + (uint64_t)(p[i++] - '0');
+    size_t digits = i - (p[0] == '-');
+    if (digits == 0 || i >= len || p[i] != '.' || (digits > 1 && p[i - digits] == '0'))
+        return;
+    ax__json_num h;
+    memset(&h, 0, sizeof h);
+    int rh = ax__json_parse_number_after_int(p, len, i, w, &h);
+    if (rh != r || (r > 0 && (h.kind != n->kind || h.v.u != n->v.u)))
+        abort();
+}
+
 static void check_parse(const char *p, size_t len)
 {
     ax__json_num n;
+    memset(&n, 0, sizeof n);
     int r = ax__json_parse_number(p, len, &n);
+    if (len > 0)
+        check_handover(p, len, r, &n);
     bool integer;
     long want = reference_span(p, len, &integer);
     if (want < 0) {
