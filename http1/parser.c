@@ -309,8 +309,9 @@ static size_t chunk_line_fast(ax_h1_parser *p, const unsigned char *b, size_t le
         return 0;
     }
     size_t start = i, max = p->opt.max_chunk_digits < 16 ? p->opt.max_chunk_digits : 16;
+    size_t stop = len - start < max ? len : start + max;
     uint64_t size = 0;
-    for (; i < len && i - start < max; i++) {
+    for (; i < stop; i++) {
         int v = hex_value(b[i]);
         if (v < 0)
             break;
@@ -428,15 +429,11 @@ static int chunk_ext_byte(int cs, unsigned char c, const char **why)
     return -1;
 }
 
-static inline int chunked_step(ax_h1_parser *p, unsigned char *b, size_t len, ax_h1_event *ev)
+/* The chunk framing state machine, from b[i] on (the bytes before were
+ * taken by chunk_line_fast). */
+__attribute__((noinline)) static int chunked_step(ax_h1_parser *p, unsigned char *b, size_t len,
+                                                  ax_h1_event *ev, size_t i)
 {
-    bool end = false;
-    size_t i = chunk_line_fast(p, b, len, &end);
-    if (end) {
-        ev->type = AX_H1_EV_END;
-        end_message(p);
-        return (int)i;
-    }
     for (;;) {
         switch (p->cs) {
         case C_SIZE: {
@@ -553,7 +550,26 @@ static inline int chunked_step(ax_h1_parser *p, unsigned char *b, size_t len, ax
 __attribute__((noinline)) static int on_chunked(ax_h1_parser *p, unsigned char *b, size_t len,
                                                 ax_h1_event *ev)
 {
-    int n = chunked_step(p, b, len, ev);
+    bool end = false;
+    size_t i = chunk_line_fast(p, b, len, &end);
+    int n;
+    if (end) {
+        ev->type = AX_H1_EV_END;
+        end_message(p);
+        return (int)i;
+    }
+    if (i > 0 && i < len) {
+        /* A chunk line, then its data: the usual step, in short. */
+        size_t k = len - i < p->remaining ? len - i : (size_t)p->remaining;
+        p->remaining -= k;
+        if (p->remaining == 0)
+            p->cs = C_DATA_CR;
+        ev->type = AX_H1_EV_DATA;
+        ev->data = ax_slice_make(b + i, k);
+        n = (int)(i + k);
+    } else {
+        n = chunked_step(p, b, len, ev, i);
+    }
     if (n > 0 && p->state != AX__P_HEAD)
         p->offset += (uint64_t)n;
     return n;
