@@ -63,28 +63,43 @@ static inline uint64_t load8(const char *p)
     return v; /* the first character in the low byte */
 }
 
-/* How many of the eight bytes, from the first, are ASCII digits. A digit's
- * high nibble is 3 and stays 3 when 6 is added to the byte (so its low nibble
- * is at most 9). The addition can carry into the next byte only from a byte
- * that is not a digit, which already ends the count. */
-static inline unsigned leading_digits8(uint64_t v)
+/* The eight bytes minus '0' each: a digit becomes its value 0..9. A byte
+ * below '0' borrows from the next one, a later character: that only
+ * disturbs bytes after one that is not a digit. */
+static inline uint64_t minus_zeros(uint64_t v)
 {
-    const uint64_t high = UINT64_C(0xF0F0F0F0F0F0F0F0), threes = UINT64_C(0x3030303030303030);
-    uint64_t bad = ((v & high) ^ threes) | (((v + UINT64_C(0x0606060606060606)) & high) ^ threes);
+    return v - UINT64_C(0x3030303030303030);
+}
+
+/* How many of the eight bytes of t = minus_zeros(v), from the first, were
+ * ASCII digits: adding 0x76 sets a byte's high bit exactly when it is above
+ * 9, and a byte that was below '0' (wrapped) or at least 0xB0 has it set
+ * already. A carry or borrow between bytes comes only from a byte that was
+ * not a digit, and only reaches later ones, which no longer count. */
+static inline unsigned leading_digits8(uint64_t t)
+{
+    uint64_t bad = (t | (t + UINT64_C(0x7676767676767676))) & UINT64_C(0x8080808080808080);
     return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
 }
 
-/* The value of eight ASCII digits, first digit most significant. Each step
- * joins neighbouring lanes, high lane times its weight plus low lane, with
- * one multiplication: bytes d0 d1 ... -> 16-bit lanes of two digits (x 2561
- * = 10 * 256 + 1) -> 32-bit lanes of four (x 6553601 = 100 * 65536 + 1) ->
- * eight (x 42949672960001 = 10000 * 2^32 + 1). No lane can carry into the
- * next (99, 9999, 99999999 fit). */
-static inline uint32_t value8(uint64_t v)
+/* The value of eight digit values (bytes 0..9), the first most significant.
+ * Each step joins neighbouring lanes, high lane times its weight plus low
+ * lane, with one multiplication: bytes -> 16-bit lanes of two digits
+ * (x 2561 = 10 * 256 + 1) -> 32-bit lanes of four (x 6553601 = 100 * 65536
+ * + 1) -> eight (x 42949672960001 = 10000 * 2^32 + 1). No lane can carry into
+ * the next (99, 9999, 99999999 fit). */
+static inline uint32_t value8(uint64_t t)
 {
-    v = ((v & UINT64_C(0x0F0F0F0F0F0F0F0F)) * 2561) >> 8;
-    v = ((v & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
-    return (uint32_t)(((v & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32);
+    t = (t * 2561) >> 8;
+    t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;
+    return (uint32_t)(((t & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32);
+}
+
+/* The value of the first n (1 to 7) digit values of t: moved to the top,
+ * zeros shifted in below them. */
+static inline uint32_t value_first(uint64_t t, unsigned n)
+{
+    return value8(t << (64 - 8 * n));
 }
 
 static const uint32_t pow10_u32[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
@@ -97,16 +112,15 @@ static inline void scan_digits(const char **s, const char *end, uint64_t *w)
     const char *p = *s;
     uint64_t x = *w;
     while (end - p >= 8) {
-        uint64_t v = load8(p);
-        unsigned n = leading_digits8(v);
+        uint64_t t = minus_zeros(load8(p));
+        unsigned n = leading_digits8(t);
         if (n == 8) {
-            x = x * 100000000 + value8(v);
+            x = x * 100000000 + value8(t);
             p += 8;
             continue;
         }
-        if (n > 0) { /* the n digits to the top, '0's below them */
-            v = (v << (64 - 8 * n)) | (UINT64_C(0x3030303030303030) >> (8 * n));
-            x = x * pow10_u32[n] + value8(v);
+        if (n > 0) {
+            x = x * pow10_u32[n] + value_first(t, n);
             p += n;
         }
         *s = p;
@@ -459,13 +473,6 @@ static uint64_t to_double_bits(num_text *t, uint64_t w)
 
 /* ---- the fast path -------------------------------------------------------- */
 
-/* The value of the first n (1 to 7) of the eight ASCII digits in v: moved to
- * the top, '0's below them. */
-static inline uint32_t value_first(uint64_t v, unsigned n)
-{
-    return value8((v << (64 - 8 * n)) | (UINT64_C(0x3030303030303030) >> (8 * n)));
-}
-
 /* The common number of a document, "[-]int.frac" with at most 19 digits,
  * at most 16 after the point and no exponent (every number of canada.json
  * is one), converted straight-line: the fraction in two 8-byte loads, then
@@ -478,10 +485,10 @@ static inline __attribute__((always_inline)) int fast_fraction(const char *p, co
                                 ax__json_num *out)
 {
     const char *f = s + 1;
-    uint64_t a = load8(f);
+    uint64_t a = minus_zeros(load8(f));
     unsigned n = leading_digits8(a);
     if (n == 8) {
-        uint64_t b = load8(f + 8);
+        uint64_t b = minus_zeros(load8(f + 8));
         unsigned nb = leading_digits8(b);
         if (nb == 8)
             return 0; /* more than 16 digits after the point */

@@ -151,3 +151,18 @@ Test(json_num_fast, random_fractions_agree_with_the_general_path)
         agree(text, k + strlen(tail));
     }
 }
+
+Test(json_num_fast, every_byte_after_every_digit_count)
+{
+    /* the 8-byte digit tests against every byte value at every place of
+     * both loads: a non-digit ends the number there, whatever its value */
+    for (int at = 0; at < 17; at++) {
+        for (int c = 0; c < 256; c++) {
+            char text[40] = "7.1234567890123456789";
+            text[2 + at] = (char)c;
+            agree(text, 21);
+            text[0] = '0'; /* and with a zero integer part */
+            agree(text, 21);
+        }
+    }
+}
