@@ -121,12 +121,13 @@ FAST static int start_line(ax_h1_parser *p, const unsigned char *b, size_t lim)
     if (p->kind == AX_H1_REQUESTS) {
         /* Most requests are GETs: four bytes compared at once name the
          * method without a scan (the bytes are the token and its SP). */
-        if (lim >= 4 && memcmp(b, "GET ", 4) == 0)
+        if (lim >= 4 && memcmp(b, "GET ", 4) == 0) {
             i = 3;
-        else
+        } else {
             i = scan_token(b, 0, lim);
-        if (i == 0 || i >= lim || b[i] != ' ')
-            return 0;
+            if (i == 0 || i >= lim || b[i] != ' ')
+                return 0;
+        }
         size_t m_len = i, t = ++i;
         i = scan_target(b, i, lim);
         if (i == t || i >= lim || b[i] != ' ')

@@ -90,6 +90,11 @@ int ax_h1_parser_init(ax_h1_parser *p, ax_h1_kind kind, const ax_h1_options *o)
         ax_h1_parser_free(p);
         return AX_ENOMEM;
     }
+    /* What head_slices leaves alone. */
+    p->head.headers = p->headers;
+    p->head.method = p->head.target = p->head.reason = ax_slice_make(NULL, 0);
+    p->head.status = 0;
+    p->head.form = AX_H1_ORIGIN_FORM;
     start_message(p);
     return 0;
 }
@@ -117,20 +122,17 @@ const ax_h1_error *ax_h1_parser_error(const ax_h1_parser *p)
 
 /* ---- heads -------------------------------------------------------------- */
 
+/* The fields of p->head a message sets (the others are set once, by
+ * ax_h1_parser_init: the header array, and what the other kind has). */
 static void head_slices(ax_h1_parser *p, const unsigned char *b)
 {
     ax_h1_head *h = &p->head;
-    h->headers = p->headers;
     h->nheaders = p->nfields;
     h->version = p->version;
     if (p->kind == AX_H1_REQUESTS) {
         h->method = ax_slice_make(b + p->m_off, p->m_len);
         h->target = ax_slice_make(b + p->t_off, p->t_len);
-        h->status = 0;
-        h->reason = ax_slice_make(NULL, 0);
     } else {
-        h->method = h->target = ax_slice_make(NULL, 0);
-        h->form = AX_H1_ORIGIN_FORM;
         h->status = p->status;
         h->reason = ax_slice_make(b + p->m_off, p->m_len);
     }
