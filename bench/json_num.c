@@ -12,6 +12,8 @@
  * The numbers sit in one buffer separated by commas; axle is given the rest
  * of the buffer as its length, as a document parser does, and strtod finds
  * the end itself.
+ * "handover" reads as json/parse.c does inside a document: the integer part
+ * byte by byte, then ax__json_parse_number_after_int from the '.'.
  * Each line gives the median nanoseconds per number of each subject over
  * interleaved rounds (axle, libc, axle, libc, ...) and libc/axle (above 1:
  * axle is faster). AXLE_CORPUS overrides the corpus root; without canada.json
@@ -58,6 +60,33 @@ static double run_axle_parse(void *ctx)
         ax__json_num v;
         /* the rest of the text as the length, as inside a document */
         acc += (uint64_t)ax__json_parse_number(n->text + n->start[i], n->text_len - n->start[i], &v);
+        acc ^= v.v.u;
+    }
+    uint64_t t = bench_now_ns() - t0;
+    sink ^= acc;
+    return bench_rate((double)n->count, t);
+}
+
+/* As json/parse.c reads a number inside a document: the integer part byte
+ * by byte, then, at a '.', the rest handed over with its value. */
+static double run_axle_handover(void *ctx)
+{
+    const numbers *n = ctx;
+    uint64_t acc = 0, t0 = bench_now_ns();
+    for (size_t i = 0; i < n->count; i++) {
+        const char *s = n->text + n->start[i], *d0 = s + (*s == '-'), *q = d0;
+        size_t rest = n->text_len - n->start[i];
+        uint64_t w = 0;
+        unsigned dig;
+        while ((dig = (unsigned)(unsigned char)*q - '0') <= 9) {
+            w = w * 10 + dig;
+            q++;
+        }
+        ax__json_num v;
+        int r = *q == '.' && q > d0 && (*d0 != '0' || q - d0 == 1)
+                    ? ax__json_parse_number_after_int(s, rest, (size_t)(q - s), w, &v)
+                    : ax__json_parse_number(s, rest, &v);
+        acc += (uint64_t)r;
         acc ^= v.v.u;
     }
     uint64_t t = bench_now_ns() - t0;
@@ -206,7 +235,7 @@ static void compare(const char *what, const numbers *n, bench_round_fn axle, ben
                     const char *libc_name)
 {
     bench_ab r = bench_alternate(axle, (void *)n, libc, (void *)n, ROUNDS);
-    printf("%-7s %-6s  axle %6.1f ns/number   %-17s %6.1f ns/number   libc/axle %5.2fx\n", n->name, what,
+    printf("%-7s %-8s  axle %6.1f ns/number   %-17s %6.1f ns/number   libc/axle %5.2fx\n", n->name, what,
            1e9 / r.a, libc_name, 1e9 / r.b, r.ratio);
 }
 
@@ -221,6 +250,7 @@ static void report(const numbers *n)
     printf("%-7s %zu numbers; formatted: axle %.1f bytes/number, %%.17g %.1f\n", n->name, n->count,
            (double)axle_bytes / (double)n->count, (double)libc_bytes / (double)n->count);
     compare("parse", n, run_axle_parse, run_strtod, "strtod");
+    compare("handover", n, run_axle_handover, run_strtod, "strtod");
     compare("format", n, run_axle_format, run_snprintf, "snprintf %.17g");
 }
 
