@@ -175,7 +175,7 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
  * a DATA event). Chunk framing stays inline: it runs once per chunk. Called
  * from ax_h1_parser_next directly (len at most INT32_MAX). */
 __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, size_t len,
-                                             ax_h1_event *ev, bool lf_seen)
+                                             ax_h1_event *ev, size_t lf_end)
 {
     int n = 0;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
@@ -185,21 +185,23 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
         n = ax__h1_parse_head_fast(p, b, len);
         if (n == 0 && p->scan == 0)
             p->scan = p->eol = p->pos; /* a line it leaves to the machine */
-    } else if (lf_seen && p->hs == AX__HS_FIELD_START && fast) {
-        /* The usual call while a head arrives in pieces: a field line has
-         * ended, no limit is near (lf_seen says both), and the fast path
-         * resumes at the line start. When it stops at the line still
-         * arriving it has said so (scan) and there is nothing else to do:
+    } else if (lf_end != 0 && p->hs == AX__HS_FIELD_START && fast) {
+        /* The usual call while a head arrives in pieces: field lines have
+         * ended (the last at lf_end, and no LF after it), no limit is near,
+         * and the fast path resumes at the line start, over the whole lines
+         * only. When it stops at lf_end there is nothing else to do:
          * ax__h1_parse_head would only find the limits as far away as
          * before. */
-        n = ax__h1_parse_head_fast(p, b, len);
-        if (n == 0 && p->scan == len)
+        n = ax__h1_parse_head_fast(p, b, lf_end);
+        if (n == 0 && p->scan == lf_end) {
+            p->scan = (uint32_t)len; /* no LF in [lf_end, len) */
             return 0;
+        }
         if (n == 0)
             p->scan = p->eol = p->pos; /* a line it leaves to the machine */
     }
     if (n == 0) {
-        n = ax__h1_parse_head(p, b, len, lf_seen);
+        n = ax__h1_parse_head(p, b, len, lf_end != 0);
         if (n >= 0 && p->state == AX__P_H2) {
             ev->type = AX_H1_EV_H2_PREFACE;
             return n;
@@ -618,22 +620,26 @@ __attribute__((noinline)) static int next_event(ax_h1_parser *p, unsigned char *
     return n;
 }
 
-/* Is there an LF in b[from, len), at most 16 bytes? */
-static inline bool lf_in(const unsigned char *b, size_t from, size_t len)
+/* Just past the last LF in b[from, len) (at most 16 bytes), or 0 when there
+ * is none. */
+static inline size_t after_last_lf(const unsigned char *b, size_t from, size_t len)
 {
+    if (len - from == 1)
+        return b[from] == '\n' ? len : 0; /* a sender that writes a byte at a time */
 #ifdef __SSE2__
     if (len >= 16) {
-        /* The 16 bytes that end at len, those before `from` masked off. */
+        /* The 16 bytes that end at len, those before `from` shifted out. */
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + len - 16));
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
-        return (m >> (16 - (len - from))) != 0;
+        m >>= 16 - (len - from);
+        return m != 0 ? from + 32 - (size_t)__builtin_clz(m) : 0;
     }
 #endif
-    for (size_t i = from; i < len; i++) {
-        if (b[i] == '\n')
-            return true;
+    for (size_t i = len; i > from; i--) {
+        if (b[i - 1] == '\n')
+            return i;
     }
-    return false;
+    return 0;
 }
 
 /* The calls that come most often when input arrives in small pieces are
@@ -654,13 +660,14 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
         /* No limit near (quiet) and no LF in the new bytes: nothing to do
          * until a line ends. */
         if (len <= p->quiet && len - p->scan <= 16) {
-            if (!lf_in(b, p->scan, len)) {
+            size_t lf_end = after_last_lf(b, p->scan, len);
+            if (lf_end == 0) {
                 p->scan = (uint32_t)len;
                 return 0;
             }
-            return on_head(p, buf, len, ev, true); /* len <= quiet < max_head */
+            return on_head(p, buf, len, ev, lf_end); /* len <= quiet < max_head */
         }
-        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev, false);
+        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev, 0);
     }
     if (p->state == AX__P_END) {
         /* After a message without a body, or the end of one. */
