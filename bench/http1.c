@@ -13,7 +13,12 @@
  *
  * Each message is fed three ways: the whole buffer at once, 16-byte pieces and
  * 1-byte pieces. Pieces are windows of the same buffer (a receive buffer that
- * fills up), so no parser pays for copying. Subjects are interleaved round by
+ * fills up), so no parser pays for copying. axle's driver is a server's read
+ * loop: each call passes the unconsumed bytes plus what has arrived, and only
+ * a NEED_DATA sends it back for the next piece (so a DATA event that took
+ * everything is followed by a call with nothing new, which a server must make
+ * to learn that the message has ended). The peers get each piece once, in one
+ * execute call, and report through their callbacks. Subjects are interleaved round by
  * round (bench.h) and medians printed; "x llhttp" is axle's rate over
  * llhttp's, and "/whole" the piece rate over axle's whole-buffer rate.
  *
