@@ -253,10 +253,14 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
          * only ones at or below SP are SP and HTAB: one compare each. */
         size_t end = i;
         value += b[value] == ' '; /* the usual single space */
-        while (b[value] == ' ' || b[value] == '\t')
-            value++; /* stops at the CR at the latest */
-        while (end > value && b[end - 1] <= ' ')
-            end--;
+        if (b[value] <= ' ') {
+            while (value < end && b[value] <= ' ')
+                value++; /* more, or an empty value */
+        }
+        if (b[end - 1] <= ' ') {
+            while (end > value && b[end - 1] <= ' ')
+                end--;
+        }
         if (ax__h1_maybe_special(b + name, name_len)) {
             if (nspecial < 8)
                 p->special[nspecial] = (uint16_t)n;
