@@ -473,16 +473,38 @@ static uint64_t to_double_bits(num_text *t, uint64_t w)
 
 /* ---- the fast path -------------------------------------------------------- */
 
-/* The common number of a document, "[-]int.frac" with at most 19 digits,
- * at most 16 after the point and no exponent (every number of canada.json
- * is one), converted straight-line: the fraction in two 8-byte loads, then
- * Clinger when the digits fit 53 bits, else one 64 x 64-bit Eisel-Lemire
- * product. s is at the '.', the integer part before it has int_len digits
- * of value w, and 17 bytes from s are readable. Returns the number's length,
- * or 0 when it is not of this form or the one product cannot decide: the
- * general path then takes it from the start of the fraction. */
-static inline __attribute__((always_inline)) int fast_fraction(const char *p, const char *s, bool neg, size_t int_len, uint64_t w,
-                                ax__json_num *out)
+/* Eisel-Lemire for the fast path's numbers with an exponent, kept out of
+ * line (they are rarer than plain fractions): the bits, or NEED_EXACT when
+ * the general path must decide (including overflow, which it reports). */
+static __attribute__((noinline)) uint64_t fast_exponent_bits(uint64_t w, int64_t q)
+{
+    if (w == 0)
+        return 0;
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    double d;
+    if (clinger(w, q, &d)) {
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        return bits;
+    }
+#endif
+    uint64_t bits = eisel_lemire(w, q, true);
+    return bits >= INF_BITS ? NEED_EXACT : bits;
+}
+
+/* The common number of a document, "[-]int.frac[e[+-]d[d[d]]]" with at
+ * most 19 digits and at most 16 after the point (every number of
+ * canada.json is one), converted straight-line: the fraction in two 8-byte
+ * loads, then, without an exponent, Clinger when the digits fit 53 bits,
+ * else one 64 x 64-bit Eisel-Lemire product. s is at the '.', the integer
+ * part before it has int_len digits of value w, and at least 18 bytes from s
+ * are readable (end - s >= 18). Returns the number's length, or 0 when it
+ * is not of this form or the fast conversion cannot decide: the general
+ * path then takes it from the start of the fraction. */
+static inline __attribute__((always_inline)) int fast_fraction(const char *p, const char *s,
+                                                               const char *end, bool neg,
+                                                               size_t int_len, uint64_t w,
+                                                               ax__json_num *out)
 {
     const char *f = s + 1;
     uint64_t a = minus_zeros(load8(f));
@@ -490,19 +512,54 @@ static inline __attribute__((always_inline)) int fast_fraction(const char *p, co
     if (n == 8) {
         uint64_t b = minus_zeros(load8(f + 8));
         unsigned nb = leading_digits8(b);
-        if (nb == 8)
-            return 0; /* more than 16 digits after the point */
-        w = w * 100000000 + value8(a);
-        if (nb > 0)
-            w = w * pow10_u32[nb] + value_first(b, nb);
+        if (nb == 8) {
+            if ((unsigned)((unsigned char)f[16] - '0') <= 9)
+                return 0; /* more than 16 digits after the point */
+            w = (w * 100000000 + value8(a)) * 100000000 + value8(b);
+        } else {
+            w = w * 100000000 + value8(a);
+            if (nb > 0)
+                w = w * pow10_u32[nb] + value_first(b, nb);
+        }
         n += nb;
     } else {
         if (n == 0)
             return 0; /* "1." is not a number: the general path says so */
         w = w * pow10_u32[n] + value_first(a, n);
     }
-    if (int_len + n > 19 || (f[n] | 0x20) == 'e')
-        return 0; /* w is not exact, or an exponent follows */
+    if (int_len + n > 19)
+        return 0; /* w is not exact */
+    const char *x = f + n;
+    if ((*x | 0x20) == 'e') {
+        /* an exponent of 1 to 3 digits: x[0..6) readable */
+        if (end - x < 6)
+            return 0;
+        x++;
+        bool eneg = *x == '-';
+        x += *x == '-' || *x == '+';
+        unsigned e = (unsigned char)x[0] - '0', e1 = (unsigned char)x[1] - '0';
+        if (e > 9)
+            return 0; /* "1.5e" is not a number: the general path says so */
+        x++;
+        if (e1 <= 9) {
+            unsigned e2 = (unsigned char)x[1] - '0';
+            e = e * 10 + e1;
+            x++;
+            if (e2 <= 9) {
+                e = e * 10 + e2;
+                x++;
+                if ((unsigned)((unsigned char)*x - '0') <= 9)
+                    return 0; /* four digits or more */
+            }
+        }
+        uint64_t bits = fast_exponent_bits(w, (eneg ? -(int64_t)e : (int64_t)e) - (int64_t)n);
+        if (bits == NEED_EXACT)
+            return 0;
+        bits |= (uint64_t)neg << 63;
+        out->kind = AX__JSON_NUM_DOUBLE;
+        memcpy(&out->v.d, &bits, sizeof bits);
+        return (int)(x - p);
+    }
     /* w * 10^-n, 1 <= n <= 16 */
     uint64_t bits;
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
@@ -568,8 +625,8 @@ int ax__json_parse_number(const char *p, size_t len, ax__json_num *out)
     } else {
         scan_digits(&s, end, &w);
     }
-    if (end - s >= 17 && *s == '.') {
-        int n = fast_fraction(p, s, neg, (size_t)(s - t.int_digits), w, out);
+    if (end - s >= 18 && *s == '.') {
+        int n = fast_fraction(p, s, end, neg, (size_t)(s - t.int_digits), w, out);
         if (n > 0)
             return n;
     }
@@ -588,9 +645,9 @@ static __attribute__((noinline)) int after_int_general(const char *p, size_t len
 int ax__json_parse_number_after_int(const char *p, size_t len, size_t int_end, uint64_t w,
                                     ax__json_num *out)
 {
-    if (len - int_end >= 17 && p[int_end] == '.') {
+    if (len - int_end >= 18 && p[int_end] == '.') {
         bool neg = *p == '-';
-        int n = fast_fraction(p, p + int_end, neg, int_end - neg, w, out);
+        int n = fast_fraction(p, p + int_end, p + len, neg, int_end - neg, w, out);
         if (n > 0)
             return n;
     }

@@ -1,14 +1,14 @@
 /*
- * The parser's fast path for "[-]int.frac" (json/num_parse.c,
- * fast_fraction): taken only when 17 bytes follow the '.', as inside a
+ * The parser's fast path for "[-]int.frac[exp]" (json/num_parse.c,
+ * fast_fraction): taken only when 18 bytes follow the '.', as inside a
  * document. The same text given with exactly its own length never takes it,
  * so each number is read both ways (and through the parser's handover entry)
  * and must give the same kind, bits and length. The numbers are built to hit
- * the fast path's edges: 1 to 16 fraction digits (one or two 8-byte loads),
+ * the fast path's edges: 1 to 17 fraction digits (one or two 8-byte loads and the byte after them; 17 go the general way),
  * 19 and 20 significant digits in all, digits that fit 53 bits (Clinger) or
  * not (one Eisel-Lemire product), runs of 9s and exact ties that leave the
  * one product undecided, leading zeros, and whatever follows the digits (an
- * exponent, a second '.', a delimiter).
+ * exponent of any length and range, a second '.', a delimiter).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,9 +33,9 @@ static uint64_t bits_of(double d)
     return b;
 }
 
-/* text[0..len) read with its exact length (general path), then with 24
- * bytes of ",   ..." after it (fast path where it applies) and through the
- * handover entry point: all three agree. */
+/* text[0..len) read with its exact length and with 24 bytes of ",   ..."
+ * after it (fast path where it applies), the number's own span alone
+ * (general path), and through the handover entry point: all agree. */
 static void agree(const char *text, size_t len)
 {
     char padded[128];
@@ -51,6 +51,10 @@ static void agree(const char *text, size_t len)
     cr_assert_eq(nf, ng, "%.*s: length %d with room after it, %d without", (int)len, text, nf, ng);
     if (ng <= 0)
         return;
+    /* The number alone, exactly its span: never the fast path (which needs
+     * 18 bytes after the '.', and 6 from an 'e'), whatever followed it. */
+    int ns = ax__json_parse_number(text, (size_t)ng, &general);
+    cr_assert_eq(ns, ng, "%.*s", (int)len, text);
     cr_assert_eq(fast.kind, general.kind, "%.*s", (int)len, text);
     cr_assert_eq(fast.v.u, general.v.u, "%.*s: %a with room after it, %a without", (int)len, text, fast.v.d,
                  general.v.d);
@@ -120,8 +124,30 @@ Test(json_num_fast, what_follows_the_digits)
     agree_str("1.2345678901234567e2");
     agree_str("1.12345678");   /* exactly 8: the second load finds no digit */
     agree_str("1.123456789");  /* 9 */
-    agree_str("1.1234567890123456"); /* 16: both loads full, general */
+    agree_str("1.1234567890123456"); /* 16: both loads full */
+    agree_str("1.1234567890123456e-5");
+    agree_str("123.1234567890123456"); /* 19 digits in all */
+    agree_str("1234.1234567890123456"); /* 20: general */
     agree_str("1.12345678901234567");
+    /* exponents: Clinger, Eisel-Lemire, the ends of the range, too long */
+    expect_bits("1.5e3", bits_of(1500.0));
+    expect_bits("1.5e-3", bits_of(0.0015));
+    expect_bits("-2.5E+22", bits_of(-2.5e22));
+    expect_bits("1.0e23", UINT64_C(0x44B52D02C7E14AF6));
+    expect_bits("1.7976931348623157e308", UINT64_C(0x7FEFFFFFFFFFFFFF));
+    expect_bits("2.2250738585072014e-308", UINT64_C(0x0010000000000000));
+    expect_bits("4.9406564584124654e-324", 1);
+    expect_bits("2.4703282292062328e-324", 1);
+    expect_bits("2.4703282292062327e-324", 0);
+    expect_bits("1.0e-400", 0);
+    expect_bits("0.0e999", 0);
+    expect_bits("-0.0e-999", UINT64_C(0x8000000000000000));
+    agree_str("1.8e308");  /* overflow: AX_ERANGE both ways */
+    agree_str("1.0e999");
+    agree_str("1.0e1000"); /* four exponent digits: general */
+    agree_str("1.0e+");
+    agree_str("1.0e-");
+    agree_str("1.0e007");
 }
 
 Test(json_num_fast, random_fractions_agree_with_the_general_path)
@@ -146,9 +172,17 @@ Test(json_num_fast, random_fractions_agree_with_the_general_path)
         text[k++] = '.';
         for (int j = 0; j < frac_len; j++)
             text[k++] = (char)('0' + (j < lead_zeros ? 0 : nines ? 9 : rng() % 10));
-        const char *tail = tails[(r >> 20) % 8];
-        memcpy(text + k, tail, strlen(tail));
-        agree(text, k + strlen(tail));
+        if ((r >> 23) % 2 == 0) {
+            const char *tail = tails[(r >> 20) % 8];
+            memcpy(text + k, tail, strlen(tail));
+            k += strlen(tail);
+        } else { /* an exponent: sign or none, 0 to 4 digits */
+            text[k++] = (r >> 24) & 1 ? 'e' : 'E';
+            text[k++] = "+-9"[(r >> 25) % 3];
+            for (int j = 0; j < (int)((r >> 27) % 5); j++)
+                text[k++] = (char)('0' + rng() % 10);
+        }
+        agree(text, k);
     }
 }
 
