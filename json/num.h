@@ -73,8 +73,9 @@ size_t ax__json_format_i64(int64_t v, char *buf);
  * what parsing needs (10^-342 times a 19-digit mantissa is below half the
  * smallest subnormal; 10^309 is above DBL_MAX) and what formatting needs
  * (10^k for k in [-292, 326]: Dragonbox's k = 2 - floor(q * log10(2)) for
- * the least subnormal's q = -1074 is 326). tests/json/test_num_table.c recomputes every
- * entry with exact big-integer arithmetic. */
+ * the least subnormal's q = -1074 is 326). Defined in json/num_pow10.c,
+ * written by json/gen/num_pow10_gen.c; tests/json/test_num_table.c
+ * recomputes every entry with its own exact big-integer arithmetic. */
 #define AX__JSON_POW10_MIN (-342)
 #define AX__JSON_POW10_MAX 326
 #define AX__JSON_POW10_EXACT_MAX 55
