@@ -480,15 +480,13 @@ static __attribute__((noinline)) uint64_t fast_exponent_bits(uint64_t w, int64_t
 {
     if (w == 0)
         return 0;
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
     double d;
+    uint64_t bits;
     if (clinger(w, q, &d)) {
-        uint64_t bits;
         memcpy(&bits, &d, sizeof bits);
         return bits;
     }
-#endif
-    uint64_t bits = eisel_lemire(w, q, true);
+    bits = eisel_lemire(w, q, true);
     return bits >= INF_BITS ? NEED_EXACT : bits;
 }
 
