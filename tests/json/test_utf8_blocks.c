@@ -6,6 +6,7 @@
  * reference written here from the RFC 3629 section 4 table.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -282,4 +283,51 @@ Test(json_utf8_blocks, text_ending_at_a_guard_page)
         ax_json_reader_free(r);
     }
     munmap(map, (size_t)page * 2);
+}
+
+Test(json_utf8_blocks, large_hostile_strings)
+{
+    /* a megabyte of emoji with one stray continuation byte at the very
+     * end, and a string of escapes between single characters (a move of
+     * the decoded part after every escape): exact results, one pass */
+    size_t n = 1 << 20;
+    unsigned char *t = malloc(n + 16);
+    cr_assert_not_null(t);
+    t[0] = '"';
+    size_t i = 1;
+    while (i + 4 < n - 2) {
+        memcpy(t + i, "\xf0\x9f\x98\x8b", 4);
+        i += 4;
+    }
+    t[i++] = 0x80;
+    t[i++] = '"';
+    ax_json_doc *doc = NULL;
+    ax_json_error err;
+    cr_assert_eq(ax_json_parse(t, i, NULL, &doc, &err), AX_EPROTO);
+    cr_assert_eq(err.offset, i - 2);
+    cr_assert_str_eq(err.reason, "invalid UTF-8 in string");
+    ax_json_parse_options o;
+    ax_json_parse_options_init(&o);
+    o.replace_invalid_utf8 = true;
+    cr_assert_eq(ax_json_parse(t, i, &o, &doc, &err), 0);
+    size_t len;
+    const char *s = ax_json_get_str(ax_json_doc_root(doc), &len);
+    cr_assert_eq(len, (i - 3) + 3); /* the bad byte became three */
+    cr_assert_eq(memcmp(s + len - 3, "\xef\xbf\xbd", 3), 0);
+    ax_json_doc_free(doc);
+
+    i = 0;
+    t[i++] = '"';
+    while (i + 3 < n - 1) {
+        memcpy(t + i, "\\n\xc3\xa9", 4); /* "\n" then é */
+        i += 4;
+    }
+    t[i++] = '"';
+    cr_assert_eq(ax_json_parse(t, i, NULL, &doc, &err), 0);
+    s = ax_json_get_str(ax_json_doc_root(doc), &len);
+    cr_assert_eq(len, (i - 2) / 4 * 3);
+    for (size_t k = 0; k < len; k += 3)
+        cr_assert(s[k] == '\n' && memcmp(s + k + 1, "\xc3\xa9", 2) == 0, "at %zu", k);
+    ax_json_doc_free(doc);
+    free(t);
 }
