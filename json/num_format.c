@@ -2,14 +2,15 @@
  * json/num_format.c — numbers to JSON text: integers exactly, doubles as the
  * shortest decimal that reads back to the same double.
  *
- * The shortest digits come from Schubfach (R. Giulietti, "The Schubfach way
- * to render doubles", 2020), written here from the paper: scale the double's
- * rounding interval by a power of ten chosen so that the interval is at least
- * 1 and under 10 units wide, then at most four candidates remain (the two
- * multiples of ten around it, the two integers around it) and a few exact
- * comparisons pick the shortest, closest one. The scaling uses the 128-bit
- * powers of ten shared with the parser (num.h); docs/json-numbers.md explains
- * why the rounded products compare exactly.
+ * The shortest digits come from Dragonbox (J. Jeon, "Dragonbox: A New
+ * Floating-Point Binary-to-Decimal Conversion Algorithm", 2020), written
+ * here from the paper: scale the double's rounding interval by a power of
+ * ten chosen so that it is 100 to 1000 units wide; one 64 x 128-bit product
+ * gives its upper end and one division by 1000 tries the shorter candidate,
+ * else one by 100 gives the nearest (a second product only for exact ties).
+ * The scaling uses the 128-bit powers of ten shared with the parser
+ * (num.h), rounded up; docs/json-numbers.md explains why one product is
+ * exact enough.
  *
  * Notation: plain decimal when the decimal exponent x of the first digit
  * (d.ddd * 10^x) is in [-7, 20] ("0.001", "123.0", "1e+21" is not plain),

@@ -3,6 +3,11 @@
  * correctly rounded double, without libc's strtod (which reads the locale's
  * decimal point) and without allocating.
  *
+ * The common number of a document, "[-]int.frac[e[+-]ddd]" with at most 19
+ * digits and 16 after the point, is read and converted straight-line when
+ * 18 bytes follow its '.' (fast_fraction below); everything else, and
+ * anything that path cannot decide, goes the general way.
+ *
  * A double is reached by the first of three ways that can decide
  * (docs/json-numbers.md gives the reasoning behind each):
  *   1. Clinger: mantissa <= 2^53 and |exponent| <= 22. Both are exact doubles,
