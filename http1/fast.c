@@ -229,26 +229,28 @@ FAST int ax__h1_parse_head_fast(ax_h1_parser *p, const unsigned char *b, size_t 
             p->nspecial = nspecial;
             return (int)(i + 2);
         }
+        /* Two scans from the line start, independent of each other: the
+         * line's end (the first byte outside the value class: a field name
+         * and its colon are in that class too) and the name's end. The next
+         * line depends only on the first, so a head is one chain of scans,
+         * not two per line. */
         size_t name = i;
-        i = scan_token(b, i, lim);
-        if (i >= lim)
-            goto wait;
-        if (i == name || b[i] != ':' || n >= max)
-            break;
-        size_t name_len = i - name;
-        /* The value scan takes the whitespace around the value too (SP and
-         * HTAB are in its class); it is trimmed once the line end is found,
-         * with no bounds to check. */
-        size_t value = ++i;
         i = scan_value(b, i, lim);
         if (i >= lim)
             goto wait;
+        size_t colon = scan_token(b, name, i);
         if (b[i] != '\r')
             break;
         if (i + 1 >= lim)
             goto wait;
         if (b[i + 1] != '\n')
             break;
+        if (colon == name || colon == i || b[colon] != ':' || n >= max)
+            break;
+        size_t name_len = colon - name;
+        /* The value is the rest of the line, with the whitespace around it
+         * (SP and HTAB are in its class) trimmed below. */
+        size_t value = colon + 1;
         /* OWS around the value: every byte of it passed the scan, so the
          * only ones at or below SP are SP and HTAB: one compare each. */
         size_t end = i;
