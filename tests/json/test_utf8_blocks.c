@@ -331,3 +331,57 @@ Test(json_utf8_blocks, large_hostile_strings)
     ax_json_doc_free(doc);
     free(t);
 }
+
+Test(json_utf8_blocks, ascii_then_anything_in_the_second_block)
+{
+    /* The inline check decides a string of ASCII in one or two blocks
+     * (json/scan.h, ax__json_scan_string_short): an ASCII run of every
+     * length 0-40 before every sequence, an escape, a raw control
+     * character, or the end, as a value and as a key; the second block
+     * must be judged as exactly as the first. */
+    unsigned char b[128];
+    for (size_t before = 0; before <= 40; before++) {
+        for (size_t i = 0; i < before; i++)
+            b[i] = (unsigned char)('A' + i % 26);
+        for (size_t k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
+            memcpy(b + before, seqs[k].b, seqs[k].n);
+            size_t n = before + seqs[k].n;
+            b[n] = 'x'; /* one ASCII byte after it */
+            check_string("", "", b, n + 1);
+            check_string("", "", b, n); /* the sequence last */
+        }
+        check_string("", "", b, before);       /* nothing after the run */
+        check_string("\\t", "\t", b, before);   /* an escape before it */
+
+        char text[200];
+        /* an escape at the end of the run: decoded, not taken plain */
+        snprintf(text, sizeof(text), "{\"%.*s\\\"z\":\"%.*s\\/\"}", (int)before,
+                 (const char *)b, (int)before, (const char *)b);
+        ax_json_doc *doc = jt_parse(text);
+        const ax_json_val *root = ax_json_doc_root(doc);
+        size_t len;
+        const char *key = ax_json_get_str(ax_json_key_at(root, 0), &len);
+        cr_assert_eq(len, before + 2, "key of run %zu", before);
+        cr_assert_eq(memcmp(key, b, before), 0);
+        cr_assert_eq(memcmp(key + before, "\"z", 2), 0);
+        const char *val = ax_json_get_str(ax_json_value_at(root, 0), &len);
+        cr_assert_eq(len, before + 1);
+        cr_assert_eq(memcmp(val, b, before), 0);
+        cr_assert_eq(val[before], '/');
+        /* written back: the quote escaped, the solidus not */
+        const char *w = jt_compact(root);
+        cr_assert_eq(memcmp(w + 2 + before, "\\\"z\":\"", 6), 0, "run %zu: %s", before, w);
+        cr_assert_str_eq(w + 8 + 2 * before, "/\"}");
+        ax_json_doc_free(doc);
+
+        /* a raw control character at the end of the run: rejected there */
+        ax_json_error err;
+        int tl = snprintf(text, sizeof(text), "[\"%.*s\x01z\"]", (int)before, (const char *)b);
+        cr_assert_eq(ax_json_parse(text, (size_t)tl, NULL, &doc, &err), AX_EPROTO);
+        cr_assert_eq(err.offset, 2 + before, "run %zu: offset %zu", before, err.offset);
+        /* the text ends inside the string */
+        tl = snprintf(text, sizeof(text), "{\"%.*s", (int)before, (const char *)b);
+        cr_assert_eq(ax_json_parse(text, (size_t)tl, NULL, &doc, &err), AX_EPROTO);
+        cr_assert_eq(ax_json_parse(text + 1, (size_t)tl - 1, NULL, &doc, &err), AX_EPROTO);
+    }
+}
