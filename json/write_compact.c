@@ -89,7 +89,10 @@ static inline __attribute__((always_inline)) unsigned char *put_string(unsigned 
     if (ascii || !(s->tag & AX__JSON_PLAIN))
         return ax__json_put_doc_string(d, src, len, ascii);
     *d++ = '"';
-    for (size_t i = 0; i < len; i += 16)
+    /* the first 16 bytes whatever the length: most keys and many values
+     * are shorter, and need no loop test */
+    memcpy(d, src, 16);
+    for (size_t i = 16; i < len; i += 16)
         memcpy(d + i, src + i, 16);
     d += len;
     *d++ = '"';
