@@ -82,7 +82,8 @@ Test(json_write_compact, raw_numbers_longer_than_a_value_slot)
     ax_json_parse_options_init(&po);
     po.raw_numbers = true;
     /* '#' stands for the number */
-    const char *forms[] = {"#", "[#]", "[1,#,2]", "{\"n\":#}", "[[#],{\"a\":#}]"};
+    const char *forms[] = {"#", "[#]", "[1,#,2]", "{\"n\":#}", "[[#],{\"a\":#}]",
+                           "{\"a\":#,\"b\":#,\"c\":[#,#],\"d\":1}"};
     for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
         size_t n = 0;
         for (const char *f = forms[i]; *f != '\0'; f++) {
