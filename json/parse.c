@@ -420,6 +420,10 @@ int ax__json_run(ax__json_parser *p)
     const unsigned char *end = p->buf + p->end;
     ax_json_val *v;
     int rc;
+    /* the kind of the innermost open container, kept at hand: after every
+     * value, "," or the end decides what comes next, and fetching it from
+     * the frames was three dependent loads each time */
+    bool in_obj = p->depth > 0 && p->frames[p->depth - 1].is_obj;
 
     switch (p->state) {
     case AX__JSON_ST_VALUE: goto value;
@@ -459,11 +463,13 @@ value:
     case '{':
         if ((rc = open_container(p, s, true)) != 0)
             return rc;
+        in_obj = true;
         s++;
         goto object_first;
     case '[':
         if ((rc = open_container(p, s, false)) != 0)
             return rc;
+        in_obj = false;
         s++;
         goto array_first;
     case 't': case 'f': case 'n':
@@ -491,7 +497,7 @@ array_first:
         if ((rc = close_container(p, s)) != 0)
             return rc;
         s++;
-        goto next;
+        goto closed;
     }
     if (s >= end)
         AT_END(AX__JSON_ST_ARRAY_FIRST, end_reason(p));
@@ -503,7 +509,7 @@ object_first:
         if ((rc = close_container(p, s)) != 0)
             return rc;
         s++;
-        goto next;
+        goto closed;
     }
     if (s >= end)
         AT_END(AX__JSON_ST_OBJECT_FIRST, end_reason(p));
@@ -550,22 +556,26 @@ next:
     if (*s != ',') {
         s = skip_ws(s);
         if (*s != ',') {
-            bool is_obj = p->frames[p->depth - 1].is_obj;
-            if (*s == (is_obj ? '}' : ']')) {
+            if (*s == (in_obj ? '}' : ']')) {
                 if ((rc = close_container(p, s)) != 0)
                     return rc;
                 s++;
-                goto next;
+                goto closed;
             }
             if (s >= end)
                 AT_END(AX__JSON_ST_NEXT, end_reason(p));
             return fail(p, s, AX_EPROTO,
-                        is_obj ? "expected ',' or '}' after object member"
+                        in_obj ? "expected ',' or '}' after object member"
                                : "expected ',' or ']' after array element");
         }
     }
     s++;
-    if (p->frames[p->depth - 1].is_obj)
+    if (in_obj)
         goto key;
     goto value;
+
+closed:
+    /* back in the container around the one just closed */
+    in_obj = p->depth > 0 && p->frames[p->depth - 1].is_obj;
+    goto next;
 }
