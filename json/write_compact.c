@@ -14,8 +14,7 @@
  *   does a value go the slow way, every piece checked, so that the text
  *   fits exactly whatever fits.
  * - Arrays and objects have loops of their own, so an array element does
- *   not ask whether it has a key, and after a value neither loop asks
- *   which kind of container it is in (put_value is inlined in each).
+ *   not ask whether it has a key.
  */
 #include <string.h>
 
@@ -155,45 +154,6 @@ static inline bool is_open_container(const ax_json_val *v)
     return (t == AX_JSON_ARRAY || t == AX_JSON_OBJECT) && ax__json_len(v) > 0;
 }
 
-/* Writes the value v at *dp, where value_room(v) is reserved, with its
- * ',' after it, or only the opening bracket of a container with children.
- * Returns 0 (written), 1 (a container opened: its children are next) or
- * an error (a long raw number, written the slow way, did not fit). */
-static inline __attribute__((always_inline)) int put_value(ax__json_out *o, unsigned char **dp,
-                                                           const ax_json_val *v, bool ascii)
-{
-    unsigned char *d = *dp;
-    switch (ax__json_type(v)) {
-    case AX_JSON_STRING:
-        d = put_string(d, v, ascii);
-        break;
-    case AX_JSON_ARRAY:
-    case AX_JSON_OBJECT:
-        if (ax__json_len(v) > 0) {
-            *d++ = ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[';
-            *dp = d;
-            return 1;
-        }
-        d = put_scalar(d, v);
-        break;
-    case AX_JSON_NUMBER:
-        if (ax__json_sub(v) == AX_JSON_RAW && ax__json_len(v) > SMALL_ROOM - 1) {
-            o->p = d;
-            int rc = put_checked(o, NULL, v, ascii, true);
-            *dp = o->p;
-            return rc;
-        }
-        d = put_scalar(d, v);
-        break;
-    default:
-        d = put_scalar(d, v);
-        break;
-    }
-    *d++ = ',';
-    *dp = d;
-    return 0;
-}
-
 int ax__json_write_compact(ax__json_out *o, const ax_json_val *v, const ax_json_write_options *opt,
                            size_t depth_base)
 {
@@ -222,8 +182,7 @@ int ax__json_write_compact(ax__json_out *o, const ax_json_val *v, const ax_json_
     goto open;
 
     /* Each loop turn writes one child of the innermost container; a child
-     * that opens a container goes on with that container's children. The
-     * two loops go round without asking again which kind they are in. */
+     * that opens a container goes on with that container's children. */
 member:
     if (f->next == f->end)
         goto close;
@@ -234,9 +193,7 @@ member:
         goto slow;
     d = put_string(d, key, ascii);
     *d++ = ':';
-    if ((rc = put_value(o, &d, v, ascii)) == 0)
-        goto member;
-    goto opened;
+    goto value;
 
 element:
     if (f->next == f->end)
@@ -245,16 +202,37 @@ element:
     v = f->next++;
     if ((size_t)(o->end - d) < value_room(v, ascii))
         goto slow;
-    if ((rc = put_value(o, &d, v, ascii)) == 0)
-        goto element;
-    goto opened;
 
-opened:
-    /* put_value did not write the whole value: v opened, or an error */
-    if (rc < 0)
-        goto out;
-    rc = 0;
-    goto open;
+value:
+    switch (ax__json_type(v)) {
+    case AX_JSON_STRING:
+        d = put_string(d, v, ascii);
+        break;
+    case AX_JSON_ARRAY:
+    case AX_JSON_OBJECT:
+        if (ax__json_len(v) > 0) {
+            *d++ = ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[';
+            goto open;
+        }
+        d = put_scalar(d, v);
+        break;
+    case AX_JSON_NUMBER:
+        if (ax__json_sub(v) == AX_JSON_RAW && ax__json_len(v) > SMALL_ROOM - 1) {
+            o->p = d;
+            rc = put_checked(o, NULL, v, ascii, true);
+            d = o->p;
+            if (rc != 0)
+                goto out;
+            goto next;
+        }
+        d = put_scalar(d, v);
+        break;
+    default:
+        d = put_scalar(d, v);
+        break;
+    }
+    *d++ = ',';
+    goto next;
 
 slow:
     /* Not enough room reserved: reserve more, or go piece by piece (a
@@ -264,13 +242,11 @@ slow:
     rc = ax__json_out_refill(o, (key != NULL ? string_room(key, ascii) : 0) + value_room(v, ascii));
     d = o->p;
     if (rc == 0) {
-        if (key != NULL) {
-            d = put_string(d, key, ascii);
-            *d++ = ':';
-        }
-        if ((rc = put_value(o, &d, v, ascii)) == 0)
-            goto next;
-        goto opened;
+        if (key == NULL)
+            goto value;
+        d = put_string(d, key, ascii);
+        *d++ = ':';
+        goto value;
     }
     rc = put_checked(o, key, v, ascii, !is_open_container(v));
     d = o->p;
