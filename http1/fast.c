@@ -175,8 +175,8 @@ FAST static int start_line(ax_h1_parser *p, const unsigned char *b, size_t lim)
  * start of that line. The fast path accepts a field line only where head.c
  * would accept it with the same name and value, so the state machine ends up
  * as if it had read those lines itself. This is what lets a head arriving in
- * pieces be parsed line by line with this code: the next call resumes here
- * (ax__h1_parse_head_fast again, at HS_FIELD_START) once more lines are in. */
+ * pieces be parsed with this code: the call that brings the end of the head
+ * resumes here (ax__h1_parse_head_fast again, at HS_FIELD_START). */
 static void hand_over(ax_h1_parser *p, const unsigned char *b, size_t line, size_t n0, size_t n,
                       uint32_t nspecial)
 {

@@ -8,10 +8,11 @@
  * stops short it saves the state and the position, and the next call resumes
  * there: nothing already accepted is looked at again.
  *
- * A head is given to it a line at a time (ax__h1_parse_head, at the end of
- * this file): a call only looks for line ends until some have come, then the
- * fast path (fast.c) takes the plain whole lines and this state machine any
- * line the fast path leaves.
+ * A head arriving in pieces is given to it in two steps (ax__h1_parse_head,
+ * at the end of this file): its start line as soon as that has ended, its
+ * field lines once the empty line that ends the head has come. The fast path
+ * (fast.c) takes the plain lines, and this state machine any line the fast
+ * path leaves.
  *
  * Line ends. RFC 9112 section 2.2 lets a recipient take a bare LF as the end
  * of the start line or a field line; axle does (as h11 and most servers do).
@@ -427,10 +428,10 @@ void ax__h1_fill_headers(ax_h1_parser *p, const unsigned char *b, size_t n)
     }
 }
 
-/* ---- a head arriving in pieces, line by line ----------------------------- */
+/* ---- a head arriving in pieces ------------------------------------------- */
 
-/* No new line is complete: all a call does is look at its new bytes for an
- * LF. The limits that more bytes could only make worse are checked here, so
+/* What is waited for (the start line's end, then the head's) has not come:
+ * all a call does is look at its new bytes for it. The limits that more bytes could only make worse are checked here, so
  * that a line that never ends costs bounded memory and time: the head
  * (431, or 414 while still in a request's start line) and the start line
  * (414). lim is min(len, max_head). */
@@ -455,67 +456,55 @@ static inline int head_wait(ax_h1_parser *p, const unsigned char *b, size_t lim)
     return 0;
 }
 
-int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len, bool lf_seen)
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len)
 {
     size_t max = p->opt.max_head, lim = len < max ? len : max;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
     if (lim < p->scan)
         return 0; /* fewer bytes than last time: not the input contract; wait */
-    /* Nothing to do until a line has ended among the new bytes (unless
-     * ax_h1_parser_next has seen one there already, lf_seen). */
-    if (!lf_seen && (p->scan >= lim || memchr(b + p->scan, '\n', lim - p->scan) == NULL)) {
+    while (p->hs != AX__HS_FIELD_START) {
+        /* The start line (and the empty lines a request may have before
+         * it) is parsed as soon as it ends, so that its errors (414, 505, a
+         * bad method or target) and the HTTP/2 preface come at once. */
+        const unsigned char *q = NULL;
         if (p->scan < lim)
+            q = memchr(b + p->scan, '\n', lim - p->scan);
+        if (q == NULL) {
             p->scan = (uint32_t)lim;
-        return head_wait(p, b, lim);
-    }
-    if (fast && p->hs == AX__HS_FIELD_START) {
-        /* The fast path takes every whole field line it can, and stops at
-         * the line still arriving (then it has set scan and eol) or at a
-         * line it leaves to the state machine. */
-        int n = ax__h1_parse_head_fast(p, b, len);
-        if (n != 0)
-            return n;
-        if (p->scan == lim)
             return head_wait(p, b, lim);
-        p->scan = p->eol = p->pos;
-    }
-    for (;;) {
-        /* Find the LFs among the bytes not searched yet, up to the end of
-         * the head (an empty line) if it is there: [0, eol) is then whole
-         * lines. */
-        size_t from = p->scan, eol = p->eol, done = eol;
-        while (from < lim) {
-            const unsigned char *q = memchr(b + from, '\n', lim - from);
-            if (q == NULL) {
-                from = lim;
-                break;
-            }
-            size_t k = (size_t)(q - b);
-            bool empty = k == eol || (k == eol + 1 && b[eol] == '\r');
-            from = eol = k + 1;
-            if (empty)
-                break;
         }
-        p->scan = (uint32_t)from;
-        p->eol = (uint32_t)eol;
-        if (eol == done)
-            return head_wait(p, b, lim);
-        /* Parse the lines that are whole: the fast path where it can, then
-         * the state machine, which has the last word on every error. */
+        size_t eol = (size_t)(q - b) + 1;
         int n = 0;
-        if (fast && (p->hs == AX__HS_FIELD_START || (p->hs == AX__HS_START && p->pos == 0))) {
-            n = ax__h1_parse_head_fast(p, b, eol);
-            p->scan = (uint32_t)from; /* it may have set them to its own end */
-            p->eol = (uint32_t)eol;
-        }
-        if (n == 0 && !(p->hs == AX__HS_FIELD_START && p->pos == eol)) {
+        if (fast && p->hs == AX__HS_START && p->pos == 0)
+            n = ax__h1_parse_head_fast(p, b, eol); /* at most the start line */
+        if (n == 0 && p->hs != AX__HS_FIELD_START)
             n = ax__h1_parse_section(p, b, eol, false);
-            if (n > 0 && p->state == AX__P_HEAD)
-                ax__h1_fill_headers(p, b, p->nfields);
-        }
         if (n != 0 || p->state != AX__P_HEAD)
             return n;
-        if (from >= lim)
-            return head_wait(p, b, lim);
+        p->scan = p->eol = (uint32_t)eol; /* the fast path may have set them */
     }
+    /* The field lines are parsed once the empty line that ends the head is
+     * here (see head_end): until then a call only looks for it among its
+     * new bytes, and the limits are checked as above. */
+    size_t end = ax__h1_head_end(b, p->scan, lim);
+    if (end == 0) {
+        p->scan = (uint32_t)lim;
+        return head_wait(p, b, lim);
+    }
+    int n = 0;
+    if (fast)
+        n = ax__h1_parse_head_fast(p, b, end);
+    if (n == 0) {
+        /* A line the fast path leaves: the state machine, which has the
+         * last word on every error, reads the rest of the head. */
+        n = ax__h1_parse_section(p, b, end, false);
+        if (n > 0 && p->state == AX__P_HEAD)
+            ax__h1_fill_headers(p, b, p->nfields);
+    }
+    if (n == 0) {
+        /* Cannot happen (the head ends at `end`); wait as for any head. */
+        p->scan = (uint32_t)lim;
+        return head_wait(p, b, lim);
+    }
+    return n;
 }

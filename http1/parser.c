@@ -173,9 +173,11 @@ static void after_head(ax_h1_parser *p, ax_h1_event *ev)
 /* Kept out of line, as is on_trailers: ax_h1_parser_next then saves fewer
  * registers on the calls that do little (END after a head, NEED_DATA after
  * a DATA event). Chunk framing stays inline: it runs once per chunk. Called
- * from ax_h1_parser_next directly (len at most INT32_MAX). */
+ * from ax_h1_parser_next directly (len at most INT32_MAX); `end`, when not 0,
+ * is where ax_h1_parser_next has seen the head end (the start line parsed,
+ * no limit near). */
 __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, size_t len,
-                                             ax_h1_event *ev, size_t lf_end)
+                                             ax_h1_event *ev, size_t end)
 {
     int n = 0;
     bool fast = __atomic_load_n(&ax__h1_simd, __ATOMIC_RELAXED) >= 2;
@@ -185,23 +187,15 @@ __attribute__((noinline)) static int on_head(ax_h1_parser *p, unsigned char *b, 
         n = ax__h1_parse_head_fast(p, b, len);
         if (n == 0 && p->scan == 0)
             p->scan = p->eol = p->pos; /* a line it leaves to the machine */
-    } else if (lf_end != 0 && p->hs == AX__HS_FIELD_START && fast) {
-        /* The usual call while a head arrives in pieces: field lines have
-         * ended (the last at lf_end, and no LF after it), no limit is near,
-         * and the fast path resumes at the line start, over the whole lines
-         * only. When it stops at lf_end there is nothing else to do:
-         * ax__h1_parse_head would only find the limits as far away as
-         * before. */
-        n = ax__h1_parse_head_fast(p, b, lf_end);
-        if (n == 0 && p->scan == lf_end) {
-            p->scan = (uint32_t)len; /* no LF in [lf_end, len) */
-            return 0;
-        }
-        if (n == 0)
-            p->scan = p->eol = p->pos; /* a line it leaves to the machine */
+    } else if (end != 0 && fast) {
+        /* The usual end of a head that arrived in pieces: the empty line
+         * has come, and the fast path resumes once over all field lines. */
+        n = ax__h1_parse_head_fast(p, b, end);
     }
+    if (n < 0)
+        return n; /* a request-target that does not fit its method */
     if (n == 0) {
-        n = ax__h1_parse_head(p, b, len, lf_end != 0);
+        n = ax__h1_parse_head(p, b, len);
         if (n >= 0 && p->state == AX__P_H2) {
             ev->type = AX_H1_EV_H2_PREFACE;
             return n;
@@ -621,7 +615,7 @@ __attribute__((noinline)) static int next_event(ax_h1_parser *p, unsigned char *
 }
 
 /* Just past the last LF in b[from, len) (at most 16 bytes), or 0 when there
- * is none. */
+ * is none: the end of the start line, while it arrives. */
 static inline size_t after_last_lf(const unsigned char *b, size_t from, size_t len)
 {
     if (len - from == 1)
@@ -642,33 +636,78 @@ static inline size_t after_last_lf(const unsigned char *b, size_t from, size_t l
     return 0;
 }
 
-/* The calls that come most often when input arrives in small pieces are
- * answered here, in a few instructions: a head still arriving with no line
- * end in the new bytes, no new bytes at all, and body bytes. */
-int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
+/* The end of the head in b[from, len) (at most 16 bytes; from is past the
+ * start line, so the two bytes before it are there): just past the first LF
+ * that ends an empty line, or 0 when there is none (as ax__h1_head_end, with
+ * no call, and 16 bytes looked at together). */
+static inline size_t head_end_16(const unsigned char *b, size_t from, size_t len)
+{
+    if (len - from == 1) {
+        /* A sender that writes a byte at a time. */
+        return b[from] == '\n' && (b[from - 1] == '\n' ||
+                                   (b[from - 1] == '\r' && b[from - 2] == '\n'))
+                   ? len
+                   : 0;
+    }
+#ifdef __SSE2__
+    if (len >= 18) {
+        /* Masks over the 16 bytes that end at len, and over the same
+         * windows one and two bytes earlier: bit j of lf1 says whether the
+         * byte before byte j is an LF. */
+        const unsigned char *w = b + len - 16;
+        __m128i lf = _mm_set1_epi8('\n');
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)w);
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(w - 1));
+        __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(w - 2));
+        unsigned lf0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, lf));
+        unsigned lf1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, lf));
+        unsigned cr1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, _mm_set1_epi8('\r')));
+        unsigned lf2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v2, lf));
+        unsigned m = lf0 & (lf1 | (cr1 & lf2));
+        m >>= 16 - (len - from); /* the bytes before `from` were looked at */
+        return m != 0 ? from + (size_t)__builtin_ctz(m) + 1 : 0;
+    }
+#endif
+    for (size_t k = from; k < len; k++) {
+        if (b[k] == '\n' && (b[k - 1] == '\n' || (b[k - 1] == '\r' && b[k - 2] == '\n')))
+            return k + 1;
+    }
+    return 0;
+}
+
+/* Body bytes of a Content-Length body or of a chunk's data (len at most
+ * INT32_MAX): as many as the body or chunk has left. */
+static inline int body_bytes(ax_h1_parser *p, const unsigned char *b, size_t len,
+                             ax_h1_event *ev)
+{
+    size_t n = len < p->remaining ? len : (size_t)p->remaining;
+    p->remaining -= n;
+    if (p->remaining == 0) {
+        if (p->state == AX__P_LENGTH)
+            p->state = AX__P_END;
+        else
+            p->cs = C_DATA_CR;
+    }
+    p->offset += n;
+    ev->type = AX_H1_EV_DATA;
+    ev->data = ax_slice_make(b, n);
+    return (int)n;
+}
+
+/* Everything but the calls ax_h1_parser_next answers itself; first the cheap
+ * ones: no new bytes, END, and body bytes (ax_h1_parser_next passes them on
+ * only when it has no new bytes or more than INT32_MAX). */
+__attribute__((noinline)) static int parser_next(ax_h1_parser *p, void *buf, size_t len,
+                                                 ax_h1_event *ev)
 {
     const unsigned char *b = buf;
-    /* Only the fields an event type names are set; the rest are left as
-     * they were (the type says which to read). */
-    ev->type = AX_H1_EV_NEED_DATA;
     if (len == 0 && p->state <= AX__P_UNTIL_CLOSE) {
         /* Nothing new: the states that read input can only ask for more
          * (the usual call after a DATA event that took everything). */
         return 0;
     }
-    if (p->state == AX__P_HEAD) {
-        /* No limit near (quiet) and no LF in the new bytes: nothing to do
-         * until a line ends. */
-        if (len <= p->quiet && len - p->scan <= 16) {
-            size_t lf_end = after_last_lf(b, p->scan, len);
-            if (lf_end == 0) {
-                p->scan = (uint32_t)len;
-                return 0;
-            }
-            return on_head(p, buf, len, ev, lf_end); /* len <= quiet < max_head */
-        }
+    if (p->state == AX__P_HEAD)
         return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev, 0);
-    }
     if (p->state == AX__P_END) {
         /* After a message without a body, or the end of one. */
         ev->type = AX_H1_EV_END;
@@ -677,27 +716,48 @@ int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
     } else if (p->state == AX__P_CHUNKED) {
         if (p->cs != C_DATA || len > INT32_MAX)
             return on_chunked(p, buf, len < INT32_MAX ? len : INT32_MAX, ev);
-        /* Inside a chunk's data. */
-        size_t n = len < p->remaining ? len : (size_t)p->remaining;
-        p->remaining -= n;
-        if (p->remaining == 0)
-            p->cs = C_DATA_CR;
-        p->offset += n;
-        ev->type = AX_H1_EV_DATA;
-        ev->data = ax_slice_make(b, n);
-        return (int)n;
+        return body_bytes(p, b, len, ev); /* inside a chunk's data */
     } else if (p->state == AX__P_LENGTH && len <= INT32_MAX) {
-        /* A Content-Length body (on_length, inline). */
-        size_t n = len < p->remaining ? len : (size_t)p->remaining;
-        p->remaining -= n;
-        if (p->remaining == 0)
-            p->state = AX__P_END;
-        p->offset += n;
-        ev->type = AX_H1_EV_DATA;
-        ev->data = ax_slice_make(b, n);
-        return (int)n;
+        return body_bytes(p, b, len, ev); /* on_length, inline */
     }
     return next_event(p, buf, len, ev);
+}
+
+/* The calls that come most often when input arrives in small pieces are
+ * answered here, in a few instructions and with no frame to set up: a head
+ * arriving while nothing is to be done (no limit near, and the line or head
+ * waited for has not ended among the new bytes), and body bytes. */
+int ax_h1_parser_next(ax_h1_parser *p, void *buf, size_t len, ax_h1_event *ev)
+{
+    const unsigned char *b = buf;
+    /* Only the fields an event type names are set; the rest are left as
+     * they were (the type says which to read). */
+    ev->type = AX_H1_EV_NEED_DATA;
+    if (p->state == AX__P_HEAD && len <= p->quiet && len - p->scan <= 16) {
+        /* Until the start line has ended, an LF in the new bytes is what
+         * is waited for; after it, the empty line that ends the head. */
+        if (p->hs == AX__HS_FIELD_START) {
+            size_t end = head_end_16(b, p->scan, len);
+            if (end == 0) {
+                p->scan = (uint32_t)len;
+                return 0;
+            }
+            return on_head(p, buf, len, ev, end); /* len <= quiet < max_head */
+        }
+        if (after_last_lf(b, p->scan, len) == 0) {
+            p->scan = (uint32_t)len;
+            return 0;
+        }
+    }
+    if (p->state == AX__P_HEAD) {
+        if (len == 0)
+            return 0;
+        return on_head(p, buf, len < INT32_MAX ? len : INT32_MAX, ev, 0);
+    } else if (len != 0 && len <= INT32_MAX &&
+               (p->state == AX__P_LENGTH || (p->state == AX__P_CHUNKED && p->cs == C_DATA))) {
+        return body_bytes(p, b, len, ev); /* body bytes, as in parser_next */
+    }
+    return parser_next(p, buf, len, ev);
 }
 
 int ax_h1_parser_eof(ax_h1_parser *p, ax_h1_event *ev)

@@ -68,14 +68,34 @@ int ax__h1_fail(ax_h1_parser *p, unsigned status, const char *reason, size_t at)
  * when more bytes are needed (the position is saved), or an error. */
 int ax__h1_parse_section(ax_h1_parser *p, unsigned char *b, size_t len, bool trailers);
 
-/* Parses a head in buf[0, len) that may still be arriving: only whole lines
- * are parsed (the fast path, then the state machine), and a call that brings
- * no line end only looks for one in its new bytes (lf_seen: the caller has
- * found an LF in b[p->scan, len) already and the limits are not near).
+/* Parses a head in buf[0, len) that may still be arriving: the start line as
+ * soon as it has ended, the field lines once the empty line that ends the
+ * head is in (the fast path, then the state machine for any line it leaves).
+ * A call that brings neither only looks for it in its new bytes (from
+ * p->scan) and checks the limits.
  * Returns the head's length with p->headers filled, 0 when more bytes are
  * needed, or an error. For the HTTP/2 preface it sets p->state to AX__P_H2
  * and returns the bytes before it. */
-int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len, bool lf_seen);
+int ax__h1_parse_head(ax_h1_parser *p, unsigned char *b, size_t len);
+
+/* Just past the first LF in b[from, len) that ends an empty line, i.e. the
+ * end of a head whose start line is at or before `from`, or 0 when there is
+ * none. An LF ends an empty line when an LF (a bare-LF line end, accepted as
+ * RFC 9112 section 2.2 allows) or CR LF comes right before it; those two
+ * bytes may lie before `from`, which is past the start line. */
+static inline size_t ax__h1_head_end(const unsigned char *b, size_t from, size_t len)
+{
+    while (from < len) {
+        const unsigned char *q = memchr(b + from, '\n', len - from);
+        if (q == NULL)
+            return 0;
+        size_t k = (size_t)(q - b);
+        if (k >= 1 && (b[k - 1] == '\n' || (b[k - 1] == '\r' && k >= 2 && b[k - 2] == '\n')))
+            return k + 1;
+        from = k + 1;
+    }
+    return 0;
+}
 
 /* Requests: the request-target's form must fit the method (RFC 9112
  * section 3.2); sets p->head.form. Returns 0 or a 400. */

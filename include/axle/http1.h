@@ -158,7 +158,8 @@ typedef struct ax_h1_parser {
     uint8_t version;        /* 10 or 11 */
     int rc;                 /* the error, once in error */
     uint32_t pos;           /* next byte to look at */
-    uint32_t scan;          /* head: bytes searched for a line end so far */
+    uint32_t scan;          /* head: bytes searched so far for the start
+                               line's end, then for the head's end */
     uint32_t eol;           /* head: start of the line being received */
     uint32_t quiet;         /* head: while no more than this many bytes are
                                in, no limit is near (0: not waiting) */

@@ -445,3 +445,70 @@ Test(h1_rules, limits_at_the_edge_in_any_pieces)
         free(s);
     }
 }
+
+/* Calls ax_h1_parser_next on s[0, n) grown by `step` bytes a call (0: all at
+ * once), as a receive buffer that keeps its bytes; returns the first nonzero
+ * return code or event other than NEED_DATA (in *ev), or 0 when s ran out
+ * with only NEED_DATA. */
+static int feed_growing(ax_h1_parser *p, const char *s, size_t n, size_t step, ax_h1_event *ev)
+{
+    char *buf = malloc(n + 1);
+    memcpy(buf, s, n + 1);
+    int rc = 0;
+    for (size_t given = step == 0 ? n : 0; given <= n;) {
+        rc = ax_h1_parser_next(p, buf, given, ev);
+        if (rc != 0 || ev->type != AX_H1_EV_NEED_DATA || given == n)
+            break;
+        given = step == 0 || given + step > n ? n : given + step;
+    }
+    free(buf);
+    return rc;
+}
+
+Test(h1_rules, field_line_errors_wait_for_the_head_end_start_line_errors_do_not)
+{
+    /* A field line is parsed once the empty line that ends its head has
+     * come: a bad one in a head still arriving is not answered yet, however
+     * the head arrives; the empty line brings the same 400 as a whole head.
+     * A bad start line is answered once it has ended. */
+    static const char bad_field[] = "GET / HTTP/1.1\r\nBad Name: x\r\nHost: a\r\n";
+    static const char bad_field_bare_lf[] = "GET / HTTP/1.1\nHost: a\nX\n";
+    static const char bad_version[] = "GET / HTTP/9.9\r\nHost: a\r\n";
+    static const size_t steps[] = {0, 1, 2, 7, 16};
+    for (int scalar = 0; scalar < 2; scalar++) {
+        ax__h1_scan_force_scalar(scalar == 1);
+        for (size_t j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+            const char *cases[] = {bad_field, bad_field_bare_lf};
+            for (size_t c = 0; c < 2; c++) {
+                ax_h1_parser p;
+                ax_h1_event ev;
+                cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, NULL), 0);
+                size_t n = strlen(cases[c]);
+                int rc = feed_growing(&p, cases[c], n, steps[j], &ev);
+                cr_assert_eq(rc, 0, "case %zu, step %zu: answered before the head ended", c,
+                             steps[j]);
+                cr_assert_eq(ev.type, AX_H1_EV_NEED_DATA);
+                char *full = malloc(n + 3);
+                memcpy(full, cases[c], n);
+                const char *end = c == 0 ? "\r\n" : "\n";
+                memcpy(full + n, end, strlen(end) + 1);
+                rc = ax_h1_parser_next(&p, full, strlen(full), &ev);
+                cr_assert_eq(rc, AX_EPROTO, "case %zu, step %zu", c, steps[j]);
+                cr_assert_eq(ax_h1_parser_error(&p)->status, 400);
+                ax_h1_parser_free(&p);
+                /* The same message whole: the same answer. */
+                int rc2;
+                cr_assert_eq(status_of(AX_H1_REQUESTS, NULL, full, &rc2), 400);
+                free(full);
+            }
+            ax_h1_parser p;
+            ax_h1_event ev;
+            cr_assert_eq(ax_h1_parser_init(&p, AX_H1_REQUESTS, NULL), 0);
+            int rc = feed_growing(&p, bad_version, strlen(bad_version), steps[j], &ev);
+            cr_assert_eq(rc, AX_EPROTO, "step %zu: the start line's error waits", steps[j]);
+            cr_assert_eq(ax_h1_parser_error(&p)->status, 505);
+            ax_h1_parser_free(&p);
+        }
+    }
+    ax__h1_scan_force_scalar(false);
+}

@@ -175,10 +175,10 @@ RULE(bare_cr_in_a_field_line,
      "ERR 400|")
 
 /* bare CR at the end of the head */
-/* (A head is parsed line by line as its lines end: the error shows once the
- * line holding it has ended.) */
+/* (The field lines of a head are parsed once the empty line that ends it
+ * has come, so the message goes on to that line: the error shows then.) */
 RULE(bare_cr_at_the_end_of_the_head,
-     "GET / HTTP/1.1\r\nHost: a\r\n\rX\r\n",
+     "GET / HTTP/1.1\r\nHost: a\r\n\rX\r\n\r\n",
      "ERR 400|")
 
 /* bare CR before the request-line */
