@@ -113,40 +113,6 @@ static bool is_open_container(const ax_json_val *v)
     return (t == AX_JSON_ARRAY || t == AX_JSON_OBJECT) && ax__json_len(v) > 0;
 }
 
-/* Writes a scalar (not a string) or an empty container at d, which has 32
- * bytes of room, or a raw number's length if longer. Always inlined: it runs
- * once per number, and the call cost ~5% of a number-heavy write. */
-static inline __attribute__((always_inline)) unsigned char *put_small(unsigned char *d, const ax_json_val *v)
-{
-    switch (ax__json_type(v)) {
-    case AX_JSON_NUMBER:
-        switch (ax__json_sub(v)) {
-        case AX_JSON_INT64: return d + ax__json_format_i64(v->v.i, (char *)d);
-        case AX_JSON_UINT64: return d + ax__json_format_u64(v->v.u, (char *)d);
-        case AX_JSON_DOUBLE: return d + ax__json_format_double(v->v.d, (char *)d);
-        default:
-            memcpy(d, v->v.s, ax__json_len(v));
-            return d + ax__json_len(v);
-        }
-    case AX_JSON_ARRAY:
-        memcpy(d, "[]", 2);
-        return d + 2;
-    case AX_JSON_OBJECT:
-        memcpy(d, "{}", 2);
-        return d + 2;
-    case AX_JSON_NULL:
-        memcpy(d, "null", 4);
-        return d + 4;
-    default:
-        if (ax__json_sub(v)) {
-            memcpy(d, "true", 4);
-            return d + 4;
-        }
-        memcpy(d, "false", 5);
-        return d + 5;
-    }
-}
-
 /* Room for n more bytes at o->p: there already, or made by a refill of a
  * growable output (which commits what is written so far). */
 static inline bool room(ax__json_out *o, size_t n)
@@ -190,7 +156,7 @@ static int put_element_checked(ax__json_out *o, const ax_json_val *key, const ax
             return put_byte(o, ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[');
         /* at most 5 bytes: format aside, then copy exactly */
         unsigned char tmp[8];
-        size_t n = (size_t)(put_small(tmp, v) - tmp);
+        size_t n = (size_t)(ax__json_put_scalar(tmp, v) - tmp);
         if ((rc = ax__json_out_need(o, n)) != 0)
             return rc;
         memcpy(o->p, tmp, n);
@@ -284,7 +250,7 @@ static int walk_pretty(ax__json_out *o, const ax_json_val *v, const ax_json_writ
         default:
             break;
         }
-        o->p = put_small(d, v);
+        o->p = ax__json_put_scalar(d, v);
         goto done;
 
     open:

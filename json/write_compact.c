@@ -32,40 +32,6 @@ typedef struct frame {
  * its ',' (a number is at most 32 bytes). */
 #define SMALL_ROOM 33
 
-/* Writes a scalar other than a string (or an empty container) at d, which
- * has SMALL_ROOM bytes of room (a raw number: its length). */
-static inline __attribute__((always_inline)) unsigned char *put_scalar(unsigned char *d,
-                                                                       const ax_json_val *v)
-{
-    switch (ax__json_type(v)) {
-    case AX_JSON_NUMBER:
-        switch (ax__json_sub(v)) {
-        case AX_JSON_INT64: return d + ax__json_format_i64(v->v.i, (char *)d);
-        case AX_JSON_UINT64: return d + ax__json_format_u64(v->v.u, (char *)d);
-        case AX_JSON_DOUBLE: return d + ax__json_format_double(v->v.d, (char *)d);
-        default:
-            memcpy(d, v->v.s, ax__json_len(v));
-            return d + ax__json_len(v);
-        }
-    case AX_JSON_ARRAY:
-        memcpy(d, "[]", 2);
-        return d + 2;
-    case AX_JSON_OBJECT:
-        memcpy(d, "{}", 2);
-        return d + 2;
-    case AX_JSON_NULL:
-        memcpy(d, "null", 4);
-        return d + 4;
-    default:
-        if (ax__json_sub(v)) {
-            memcpy(d, "true", 4);
-            return d + 4;
-        }
-        memcpy(d, "false", 5);
-        return d + 5;
-    }
-}
-
 /* The room a string takes written at most, with its quotes, the byte that
  * follows it (',' or ':') and the 16 bytes the copy may store past it. */
 static inline size_t string_room(const ax_json_val *s, bool ascii)
@@ -137,7 +103,7 @@ static int put_checked(ax__json_out *o, const ax_json_val *key, const ax_json_va
     } else {
         /* at most 5 bytes: made aside, then copied exactly */
         unsigned char tmp[8];
-        size_t n = (size_t)(put_scalar(tmp, v) - tmp);
+        size_t n = (size_t)(ax__json_put_scalar(tmp, v) - tmp);
         if ((rc = ax__json_out_need(o, n)) == 0) {
             memcpy(o->p, tmp, n);
             o->p += n;
@@ -173,7 +139,8 @@ int ax__json_write_compact(ax__json_out *o, const ax_json_val *v, const ax_json_
             need += ax__json_len(v);
         if (ax__json_out_need(o, need) != 0)
             return put_checked(o, NULL, v, ascii, false);
-        o->p = ax__json_type(v) == AX_JSON_STRING ? put_string(o->p, v, ascii) : put_scalar(o->p, v);
+        o->p = ax__json_type(v) == AX_JSON_STRING ? put_string(o->p, v, ascii)
+                                                  : ax__json_put_scalar(o->p, v);
         return 0;
     }
     if ((rc = put_checked(o, NULL, v, ascii, false)) != 0)
@@ -214,7 +181,7 @@ value:
             *d++ = ax__json_type(v) == AX_JSON_OBJECT ? '{' : '[';
             goto open;
         }
-        d = put_scalar(d, v);
+        d = ax__json_put_scalar(d, v);
         break;
     case AX_JSON_NUMBER:
         if (ax__json_sub(v) == AX_JSON_RAW && ax__json_len(v) > SMALL_ROOM - 1) {
@@ -225,10 +192,10 @@ value:
                 goto out;
             goto next;
         }
-        d = put_scalar(d, v);
+        d = ax__json_put_scalar(d, v);
         break;
     default:
-        d = put_scalar(d, v);
+        d = ax__json_put_scalar(d, v);
         break;
     }
     *d++ = ',';
