@@ -24,6 +24,7 @@
 
 #include "axle/bytes.h"
 #include "axle/json.h"
+#include "tests/support/utf8_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,47 +34,13 @@ static void check(int ok)
         abort();
 }
 
-/* RFC 3629 section 4, byte by byte, written apart from the library's. */
-static int utf8_ok(const unsigned char *s, size_t n, int surrogates)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            lo = c == 0xE0 ? 0xA0 : lo;
-            hi = c == 0xED && !surrogates ? 0x9F : hi;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            lo = c == 0xF0 ? 0x90 : lo;
-            hi = c == 0xF4 ? 0x8F : hi;
-        } else {
-            return 0;
-        }
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-        i += len;
-    }
-    return 1;
-}
-
 static void strings_are_utf8(const ax_json_val *v, int surrogates)
 {
     size_t n;
     switch (ax_json_type_of(v)) {
     case AX_JSON_STRING: {
         const char *s = ax_json_get_str(v, &n);
-        check(utf8_ok((const unsigned char *)s, n, surrogates));
+        check(ax_test_utf8_first_bad((const unsigned char *)s, n, surrogates) == n);
         break;
     }
     case AX_JSON_ARRAY:

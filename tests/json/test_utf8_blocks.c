@@ -11,45 +11,10 @@
 #include <unistd.h>
 
 #include "json/json_test.h"
+#include "support/utf8_ref.h"
 #include "support/rng.h"
 
 AX_SUITE(json_utf8_blocks);
-
-/* The offset of the first byte of the first ill-formed sequence in s, or n
- * when all of s is well-formed. */
-static size_t ref_first_bad(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            lo = c == 0xE0 ? 0xA0 : lo;
-            hi = c == 0xED ? 0x9F : hi;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            lo = c == 0xF0 ? 0x90 : lo;
-            hi = c == 0xF4 ? 0x8F : hi;
-        } else {
-            return i;
-        }
-        if (i + len > n || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += len;
-    }
-    return n;
-}
 
 static const struct {
     const char *b;
@@ -80,7 +45,7 @@ static void check_string(const char *pre, const char *pre_decoded, const unsigne
     memcpy(text + 1 + pl, b, n);
     text[1 + pl + n] = '"';
     size_t len = n + pl + 2;
-    size_t bad = ref_first_bad(b, n);
+    size_t bad = ax_test_utf8_first_bad(b, n, false);
     ax_json_doc *doc = NULL;
     ax_json_error err;
     int rc = ax_json_parse(text, len, NULL, &doc, &err);
@@ -115,7 +80,7 @@ static void check_string(const char *pre, const char *pre_decoded, const unsigne
     cr_assert_eq(memcmp(s, pre_decoded, pdl), 0);
     cr_assert_eq(memcmp(s + pdl, b, bad), 0, "the good part before the bad one kept");
     cr_assert_eq(memcmp(s + pdl + bad, "\xef\xbf\xbd", 3), 0);
-    cr_assert_eq(ref_first_bad((const unsigned char *)s, got), got, "replaced text is UTF-8");
+    cr_assert_eq(ax_test_utf8_first_bad((const unsigned char *)s, got, false), got, "replaced text is UTF-8");
     ax_json_doc_free(doc);
 }
 
