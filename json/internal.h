@@ -19,6 +19,7 @@
 
 #include "axle/bytes.h"
 #include "axle/json.h"
+#include "base/alloc.h"
 #include "json/num.h"
 
 /* ---- nodes ------------------------------------------------------------- */
@@ -279,6 +280,24 @@ ax__json_put_scalar(unsigned char *d, const ax_json_val *v)
         memcpy(d, "false", 5);
         return d + 5;
     }
+}
+
+/* Doubles the stack of a walk that starts in the caller's local array
+ * (cap items of size bytes, depth in use): the first growth moves it to the
+ * heap, later ones grow it there. Returns the new stack with *cap doubled,
+ * or NULL (out of memory) with the old stack and *cap untouched; the caller
+ * frees the stack at the end when it is not `local`. */
+static inline void *ax__json_stack_grow(const ax_allocator *al, void *st, const void *local,
+                                        size_t *cap, size_t depth, size_t size)
+{
+    void *g = ax__malloc_array(al, *cap * 2, size);
+    if (g == NULL)
+        return NULL;
+    memcpy(g, st, depth * size);
+    if (st != local)
+        ax__free(al, st);
+    *cap *= 2;
+    return g;
 }
 
 #endif /* AXLE_JSON_INTERNAL_H */

@@ -199,16 +199,12 @@ int ax_json_equal(const ax_json_val *a, const ax_json_val *b)
         if (!is_container(x) || ax__json_len(x) == 0)
             continue;
         if (depth == cap) {
-            eq_frame *g = ax__malloc_array(al, cap * 2, sizeof(*g));
+            eq_frame *g = ax__json_stack_grow(al, st, local, &cap, depth, sizeof(*g));
             if (g == NULL) {
                 result = AX_ENOMEM;
                 break;
             }
-            memcpy(g, st, depth * sizeof(*g));
-            if (st != local)
-                ax__free(al, st);
             st = g;
-            cap *= 2;
         }
         st[depth++] = (eq_frame){x->v.kids, y->v.kids, kids_count(x)};
     }

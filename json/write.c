@@ -259,16 +259,12 @@ static int walk_pretty(ax__json_out *o, const ax_json_val *v, const ax_json_writ
             goto out;
         }
         if (depth == cap) {
-            frame *g = ax__malloc_array(al, cap * 2, sizeof(*g));
+            frame *g = ax__json_stack_grow(al, st, local, &cap, depth, sizeof(*g));
             if (g == NULL) {
                 rc = AX_ENOMEM;
                 goto out;
             }
-            memcpy(g, st, depth * sizeof(*g));
-            if (st != local)
-                ax__free(al, st);
             st = g;
-            cap *= 2;
         }
         {
             bool obj = ax__json_type(v) == AX_JSON_OBJECT;

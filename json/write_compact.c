@@ -230,16 +230,12 @@ open:
         goto out;
     }
     if (depth == cap) {
-        frame *g = ax__malloc_array(al, cap * 2, sizeof(*g));
+        frame *g = ax__json_stack_grow(al, st, local, &cap, depth, sizeof(*g));
         if (g == NULL) {
             rc = AX_ENOMEM;
             goto out;
         }
-        memcpy(g, st, depth * sizeof(*g));
-        if (st != local)
-            ax__free(al, st);
         st = g;
-        cap *= 2;
     }
     f = &st[depth++];
     f->is_obj = ax__json_type(v) == AX_JSON_OBJECT;
